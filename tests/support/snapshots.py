@@ -1,0 +1,53 @@
+"""Read back what a database holds, to compare before and after."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+TABLES = (
+    "public.agent_sessions",
+    "public.session_messages",
+    "aria_engine.chat_sessions",
+    "aria_engine.chat_messages",
+)
+
+
+def rows(connection: sa.Connection, table: str) -> list[tuple[object, ...]]:
+    """Every row of ``table`` as text, in id order (empty if the table does not exist)."""
+    if connection.scalar(sa.text("SELECT to_regclass(:t)"), {"t": table}) is None:
+        return []
+    return [
+        tuple(row)
+        for row in connection.exec_driver_sql(f"SELECT t::text FROM {table} AS t ORDER BY t.id")
+    ]
+
+
+def all_rows(engine: sa.Engine) -> dict[str, list[tuple[object, ...]]]:
+    with engine.connect() as connection:
+        return {table: rows(connection, table) for table in TABLES}
+
+
+def columns(engine: sa.Engine, table: str) -> list[str]:
+    schema, name = table.split(".")
+    with engine.connect() as connection:
+        return list(
+            connection.scalars(
+                sa.text(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = :s AND table_name = :n ORDER BY ordinal_position"
+                ),
+                {"s": schema, "n": name},
+            )
+        )
+
+
+def version(engine: sa.Engine) -> list[str]:
+    with engine.connect() as connection:
+        if connection.scalar(sa.text("SELECT to_regclass('public.alembic_version')")) is None:
+            return []
+        return list(connection.scalars(sa.text("SELECT version_num FROM public.alembic_version")))
+
+
+def run_sql_file(engine: sa.Engine, sql: str) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql(sql)
