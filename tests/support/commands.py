@@ -75,3 +75,24 @@ def upgrade_head(url: sa.URL, mode: str, check: bool = True) -> subprocess.Compl
     if mode == "online":
         return alembic("upgrade", "head", database_url=url, check=check)
     return apply_with_psql(url, offline_sql(), check=check)
+
+
+BASELINE = "0001_legacy_baseline"
+ENGINE_SCHEMA = "0002_s1_01_engine_schema"
+HISTORY = "0003_s8_06_openclaw_history"
+
+
+def head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_heads()
+    assert len(heads) == 1, heads
+    return heads[0]
+
+
+def revision_count() -> int:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    return len(list(ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).walk_revisions()))

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.support.commands import alembic, upgrade_head
+from tests.support.commands import BASELINE, alembic, head, upgrade_head
 from tests.support.legacy import openclaw_init, run_sql
 from tests.support.snapshots import all_rows, columns, version
-
-HEAD = "0002_s1_01_engine_schema"
 
 
 def test_adopts_legacy_tables_without_stamp(engine: sa.Engine, database_url, mode: str) -> None:
@@ -17,7 +15,7 @@ def test_adopts_legacy_tables_without_stamp(engine: sa.Engine, database_url, mod
 
     upgrade_head(database_url, mode)
 
-    assert version(engine) == [HEAD]
+    assert version(engine) == [head()]
     after = all_rows(engine)
     assert after["public.agent_sessions"] == before["public.agent_sessions"] != []
     assert after["public.session_messages"] == before["public.session_messages"] != []
@@ -49,16 +47,15 @@ def test_a_legacy_table_missing_columns_fails_clearly_and_is_left_alone(
 
 def test_downgrade_refuses_to_drop_legacy_tables_holding_rows(engine: sa.Engine, database_url):
     openclaw_init(database_url)
-    alembic("upgrade", "head", database_url=database_url)
+    alembic("upgrade", BASELINE, database_url=database_url)
     before = all_rows(engine)
 
     result = alembic("downgrade", "base", database_url=database_url, check=False)
 
     assert result.returncode != 0
     assert "refusing to drop public.session_messages: it holds rows" in result.stdout
-    # One transaction: the engine tables dropped on the way down are back, untouched.
     assert all_rows(engine) == before
-    assert version(engine) == [HEAD]
+    assert version(engine) == [BASELINE]
 
 
 def test_downgrade_drops_the_legacy_tables_it_built_while_empty(engine: sa.Engine, database_url):

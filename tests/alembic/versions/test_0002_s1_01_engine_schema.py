@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.support.commands import alembic, upgrade_head
+from tests.support.commands import ENGINE_SCHEMA, alembic, head, upgrade_head
 from tests.support.legacy import engine_bootstrap, openclaw_init, run_sql
 from tests.support.snapshots import all_rows, columns, version
-
-HEAD = "0002_s1_01_engine_schema"
 
 
 def test_adopts_legacy_and_engine_tables_without_stamp(
@@ -20,9 +18,14 @@ def test_adopts_legacy_and_engine_tables_without_stamp(
 
     upgrade_head(database_url, mode)
 
-    assert version(engine) == [HEAD]
-    assert all_rows(engine) == before
+    assert version(engine) == [head()]
+    after = all_rows(engine)
     assert all(before.values())
+    for table, rows in before.items():
+        # Legacy tables untouched; the live engine rows still there, history added beside.
+        assert set(rows) <= set(after[table])
+        if table.startswith("public."):
+            assert after[table] == rows
 
 
 def test_an_engine_table_missing_columns_fails_clearly(engine: sa.Engine, database_url, mode):
@@ -42,7 +45,7 @@ def test_an_engine_table_missing_columns_fails_clearly(engine: sa.Engine, databa
 
 
 def test_downgrade_refuses_to_drop_engine_tables_holding_rows(engine: sa.Engine, database_url):
-    alembic("upgrade", "head", database_url=database_url)
+    alembic("upgrade", ENGINE_SCHEMA, database_url=database_url)
     engine_rows = "INSERT INTO aria_engine.chat_sessions (title) VALUES ('live')"
     run_sql(database_url, engine_rows)
     before = all_rows(engine)
@@ -52,11 +55,11 @@ def test_downgrade_refuses_to_drop_engine_tables_holding_rows(engine: sa.Engine,
     assert result.returncode != 0
     assert "refusing to drop aria_engine.chat_sessions: it holds rows" in result.stdout
     assert all_rows(engine) == before
-    assert version(engine) == [HEAD]
+    assert version(engine) == [ENGINE_SCHEMA]
 
 
 def test_downgrade_leaves_the_schema_when_it_holds_other_objects(engine: sa.Engine, database_url):
-    alembic("upgrade", "head", database_url=database_url)
+    alembic("upgrade", ENGINE_SCHEMA, database_url=database_url)
     run_sql(database_url, "CREATE TABLE aria_engine.scheduled_jobs (id int)")
 
     alembic("downgrade", "-1", database_url=database_url)
