@@ -20,6 +20,7 @@ from tests.support.commands import (
     offline_sql,
     revision_count,
 )
+from tests.support.legacy import openclaw_init
 from tests.support.postgres import scratch_role
 from tests.support.snapshots import version
 
@@ -101,6 +102,7 @@ def _waiting_for_lock(connection: sa.Connection) -> int:
 def test_two_concurrent_upgrades_queue_and_the_second_finds_nothing_to_do(
     engine: sa.Engine, database_url: sa.URL
 ) -> None:
+    openclaw_init(database_url)  # one legacy session, one message: each must arrive once
     holder = engine.connect()
     holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
     holder.commit()
@@ -119,6 +121,8 @@ def test_two_concurrent_upgrades_queue_and_the_second_finds_nothing_to_do(
     ran = [err.count("Running upgrade") for _out, err in outputs]
     assert sorted(ran) == [0, revision_count()]
     assert version(engine) == [head()]
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM aria_engine.chat_messages")) == 1
 
 
 def test_a_held_lock_fails_after_the_bounded_wait(engine: sa.Engine, database_url) -> None:
