@@ -12,9 +12,9 @@ from logging.config import fileConfig
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import context
 from alembic.util import CommandError
 
-from alembic import context
 from db.connection import DatabaseURLError, database_url, migration_engine
 from db.deploy_lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_lock
 from db.models import metadata

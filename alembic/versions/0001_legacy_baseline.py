@@ -12,9 +12,9 @@ relies on, never alters a table). On an empty database it builds them.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from alembic import op
 from db.adoption import drop_table_if_empty, require_columns
 
 revision: str = "0001_legacy_baseline"

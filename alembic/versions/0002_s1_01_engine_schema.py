@@ -11,9 +11,9 @@ is adopted (columns checked, nothing altered) and what is missing is built.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from alembic import op
 from db.adoption import drop_schema_if_empty, drop_table_if_empty, require_columns
 
 revision: str = "0002_s1_01_engine_schema"

@@ -22,10 +22,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import context, op
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
-
-from alembic import context, op
 
 revision: str = "0003_s8_06_openclaw_history"
 down_revision: str | Sequence[str] | None = "0002_s1_01_engine_schema"

@@ -8,9 +8,29 @@ import sys
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = ROOT / "alembic.ini"
+
+BASELINE = "0001_legacy_baseline"
+ENGINE_SCHEMA = "0002_s1_01_engine_schema"
+HISTORY = "0003_s8_06_openclaw_history"
+
+
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(Config(str(ALEMBIC_INI)))
+
+
+def head() -> str:
+    """The one head of the history (the built-in tests check there is only one)."""
+    (only,) = _script().get_heads()
+    return only
+
+
+def revision_count() -> int:
+    return len(list(_script().walk_revisions()))
 
 
 def psql_executable() -> Path:
@@ -75,24 +95,3 @@ def upgrade_head(url: sa.URL, mode: str, check: bool = True) -> subprocess.Compl
     if mode == "online":
         return alembic("upgrade", "head", database_url=url, check=check)
     return apply_with_psql(url, offline_sql(), check=check)
-
-
-BASELINE = "0001_legacy_baseline"
-ENGINE_SCHEMA = "0002_s1_01_engine_schema"
-HISTORY = "0003_s8_06_openclaw_history"
-
-
-def head() -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    heads = ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_heads()
-    assert len(heads) == 1, heads
-    return heads[0]
-
-
-def revision_count() -> int:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    return len(list(ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).walk_revisions()))

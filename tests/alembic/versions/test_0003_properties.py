@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alembic import command
 from tests.support.commands import ENGINE_SCHEMA
 from tests.support.history import engine_messages, engine_sessions, revision_module, seed
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
 from tests.support.commands import ENGINE_SCHEMA, HISTORY, alembic, apply_with_psql, offline_sql
 from tests.support.history import (
     engine_messages,
@@ -311,11 +311,6 @@ def production_shape() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return sessions, messages
 
 
-def _seed_production_shape(connection: sa.Connection) -> None:
-    seed(connection, *production_shape())
-    connection.commit()
-
-
 def _comparable(rows: dict[str, list[tuple[object, ...]]]) -> dict[str, list[str]]:
     # migration_date is the run's own clock: the one value two runs may not share.
     date = re.compile(r'""migration_date"": ""[^"]*""')
@@ -362,7 +357,8 @@ def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
 def test_a_least_privilege_role_can_run_it(
     engine: sa.Engine, database_url: sa.URL, db: sa.Connection
 ) -> None:
-    _seed_production_shape(db)
+    seed(db, *production_shape())
+    db.commit()
     grants = (
         "GRANT USAGE ON SCHEMA public, aria_engine TO {role}",
         "GRANT SELECT ON public.agent_sessions, public.session_messages TO {role}",
