@@ -7,7 +7,6 @@ literal values, named paramstyle (so no ``%%`` doubling), no database and no DAT
 
 from __future__ import annotations
 
-import re
 from logging.config import fileConfig
 from typing import Any
 
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 from alembic import context
 from alembic.util import CommandError
 
-from db.connection import DatabaseURLError, database_url, migration_engine
+from db.connection import DatabaseURLError, database_url, migration_engine, one_line
 from db.deploy_lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_lock
 from db.models import metadata
 
@@ -25,6 +24,28 @@ if config.config_file_name is not None:
 
 VERSION_TABLE_SCHEMA = "public"
 OWNED_SCHEMAS = {"public", "aria_engine"}
+# Every -x this project reads (here, and in 0003); anything else is a typo, not a default.
+X_ARGUMENTS = {
+    "migration_lock_wait", "batch_size", "lock_timeout", "statement_timeout",
+    "work_mem",
+}  # fmt: skip
+
+
+def x_arguments() -> dict[str, str]:
+    """The ``-x`` options, checked before anything runs."""
+    x: dict[str, str] = context.get_x_argument(as_dictionary=True)
+    unknown = sorted(set(x) - X_ARGUMENTS)
+    if unknown:
+        raise CommandError(
+            f"unknown -x option(s): {', '.join(unknown)}; known: {', '.join(sorted(X_ARGUMENTS))}"
+        )
+    try:
+        float(x.get("migration_lock_wait", 0))
+    except ValueError:
+        raise CommandError(
+            f"-x migration_lock_wait must be a number of seconds; got {x['migration_lock_wait']!r}"
+        ) from None
+    return x
 
 
 def include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
@@ -53,40 +74,32 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def one_line(error: sa.exc.DBAPIError) -> str:
-    """The server's own message, on one line: no statement, no parameters, no URL."""
-    diag = getattr(error.orig, "diag", None)
-    primary = getattr(diag, "message_primary", None) or str(error.orig)
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    text = re.sub(r"\s+", " ", primary).strip()
-    return f"{text} [SQLSTATE {sqlstate}]" if sqlstate else text
-
-
-def run_on(connection: sa.Connection) -> None:
-    wait = float(context.get_x_argument(as_dictionary=True).get("migration_lock_wait", 0))
+def run_on(connection: sa.Connection, x: dict[str, str]) -> None:
+    wait = float(x.get("migration_lock_wait", 0))
     with deploy_lock(connection, wait or DEFAULT_WAIT_SECONDS):
         context.configure(connection=connection, **COMMON_OPTIONS)
         with context.begin_transaction():
             context.run_migrations()
 
 
-def run_migrations_online() -> None:
+def run_migrations_online(x: dict[str, str]) -> None:
     connectable = config.attributes.get("connection")
     try:
         if connectable is None:
             connectable = migration_engine(database_url())
         if isinstance(connectable, sa.Connection):
-            run_on(connectable)
+            run_on(connectable, x)
         else:
             with connectable.connect() as connection:
-                run_on(connection)
+                run_on(connection, x)
     except (DatabaseURLError, DeployLockTimeoutError) as error:
         raise CommandError(str(error)) from None
     except sa.exc.DBAPIError as error:
         raise CommandError(one_line(error)) from None
 
 
+x_options = x_arguments()
 if context.is_offline_mode():
     run_migrations_offline()
 else:
-    run_migrations_online()
+    run_migrations_online(x_options)

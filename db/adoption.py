@@ -43,6 +43,35 @@ $adopt$"""
     )
 
 
+def create_index_unless_covered(
+    name: str, table: str, key: str, *, deparsed: str | None = None
+) -> sa.TextClause:
+    """``CREATE INDEX name ON table (key)``, unless a valid, whole-table btree index on
+    ``table`` already leads with the same key, under whatever name: production's init scripts
+    made some of ours under their own names, or as the first column of a unique constraint,
+    and a second copy costs a table scan under a write-blocking lock during the deploy, then
+    a write on every insert forever. ``deparsed`` is the key as PostgreSQL prints it
+    (``pg_get_indexdef(index, 1, true)``), when that differs from ``key``."""
+    expected = _sql_literal(deparsed or key)
+    return sa.text(
+        f"""DO $index$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1
+        FROM pg_catalog.pg_index AS i
+        JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid
+        JOIN pg_catalog.pg_am AS am ON am.oid = c.relam
+        WHERE i.indrelid = {_sql_literal(table)}::regclass
+          AND i.indisvalid AND i.indpred IS NULL AND am.amname = 'btree'
+          AND pg_catalog.pg_get_indexdef(i.indexrelid, 1, true) = {expected}
+    ) THEN
+        CREATE INDEX IF NOT EXISTS {name} ON {table} ({key});
+    END IF;
+END
+$index$"""
+    )
+
+
 def drop_table_if_empty(table: str) -> sa.TextClause:
     """Drop ``table`` only while it holds no row; otherwise refuse and roll back."""
     return sa.text(

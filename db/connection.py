@@ -8,6 +8,7 @@ error raised here is one line and never repeats the URL, which may carry a passw
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,3 +76,12 @@ def migration_engine(url: sa.URL) -> sa.Engine:
 def describe(url: sa.URL) -> str:
     """The URL as it may appear in a log line: password masked."""
     return url.render_as_string(hide_password=True)
+
+
+def one_line(error: sa.exc.DBAPIError) -> str:
+    """The server's own message, on one line: no statement, no parameters, no URL."""
+    diag = getattr(error.orig, "diag", None)
+    primary = getattr(diag, "message_primary", None) or str(error.orig)
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    text = re.sub(r"\s+", " ", primary).strip()
+    return f"{text} [SQLSTATE {sqlstate}]" if sqlstate else text

@@ -63,7 +63,7 @@ class LegacyMessage(Base):
             name="uq_session_messages_external_role_hash",
         ),
         sa.Index("idx_session_messages_session_id", "session_id"),
-        sa.Index("idx_session_messages_external_session_id", "external_session_id"),
+        # Lookups by external_session_id use the unique constraint's index, which leads with it.
         {"schema": SCHEMA},
     )
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.adoption import drop_table_if_empty, require_columns
+from db.adoption import create_index_unless_covered, drop_table_if_empty, require_columns
 
 revision: str = "0001_legacy_baseline"
 down_revision: str | Sequence[str] | None = None
@@ -77,19 +77,17 @@ def upgrade() -> None:
     op.execute(require_columns(f"{SCHEMA}.agent_sessions", list(sessions.c.keys())))
     op.execute(require_columns(f"{SCHEMA}.session_messages", list(messages.c.keys())))
 
-    for name, table, columns in (
-        ("idx_agent_sessions_agent_id", "agent_sessions", ["agent_id"]),
-        ("idx_agent_sessions_status", "agent_sessions", ["status"]),
-        ("idx_agent_sessions_started_at", "agent_sessions", [sa.text("started_at DESC")]),
-        (
-            "idx_agent_sessions_openclaw_session_id",
-            "agent_sessions",
-            [sa.text("(metadata ->> 'openclaw_session_id')")],
-        ),
-        ("idx_session_messages_session_id", "session_messages", ["session_id"]),
-        ("idx_session_messages_external_session_id", "session_messages", ["external_session_id"]),
-    ):
-        op.create_index(name, table, columns, schema=SCHEMA, if_not_exists=True)
+    openclaw_id = "(metadata ->> 'openclaw_session_id')"
+    for name, table, key, deparsed in (
+        ("idx_agent_sessions_agent_id", "agent_sessions", "agent_id", None),
+        ("idx_agent_sessions_status", "agent_sessions", "status", None),
+        ("idx_agent_sessions_started_at", "agent_sessions", "started_at DESC", "started_at"),
+        ("idx_agent_sessions_openclaw_session_id", "agent_sessions", openclaw_id,
+         "(metadata ->> 'openclaw_session_id'::text)"),
+        ("idx_session_messages_session_id", "session_messages", "session_id", None),
+        # external_session_id needs none: the unique constraint's index leads with it.
+    ):  # fmt: skip
+        op.execute(create_index_unless_covered(name, f"{SCHEMA}.{table}", key, deparsed=deparsed))
 
 
 def downgrade() -> None:

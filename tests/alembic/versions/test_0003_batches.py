@@ -1,0 +1,243 @@
+"""0003 in keyset batches (``-x batch_size``), and the deploy-safety settings.
+
+The legacy data comes from the benchmark's generator (every placement path, ties, odd
+rows), on production-shaped tables that the schema revisions adopt. A batched run must give
+exactly the rows a single-transaction run gives, also when it is killed half way and run
+again. To kill it at a known point, the test holds an uncommitted engine row whose id a
+later batch will insert: that batch's INSERT … ON CONFLICT waits for the test's transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from demo.legacy_history import build_legacy_history
+from tests.support.commands import ENGINE_SCHEMA, HISTORY, alembic, start_alembic
+from tests.support.postgres import fresh_database
+from tests.support.snapshots import all_rows, version
+
+SIZE, BATCH = 400, 50
+TOTAL = f"{SIZE} legacy"
+
+
+def legacy_database(url: sa.URL) -> None:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        build_legacy_history(connection, SIZE)
+    engine.dispose()
+
+
+def comparable(engine: sa.Engine) -> dict[str, list[str]]:
+    """Every row, minus each run's own clock (``migration_date``)."""
+    date = re.compile(r'""migration_date"": ""[^"]*""')
+    return {t: [date.sub("", str(r)) for r in rows] for t, rows in all_rows(engine).items()}
+
+
+@pytest.fixture
+def reference(pg_server: sa.URL) -> Iterator[dict[str, list[str]]]:
+    """The same legacy data migrated in one transaction: what every batched run must equal."""
+    with fresh_database(pg_server) as url:
+        legacy_database(url)
+        alembic("upgrade", "head", database_url=url)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        yield comparable(engine)
+        engine.dispose()
+
+
+@pytest.fixture
+def legacy(database_url: sa.URL) -> sa.URL:
+    legacy_database(database_url)
+    return database_url
+
+
+def test_batches_give_the_rows_one_transaction_gives(
+    legacy: sa.URL, engine: sa.Engine, reference: dict[str, list[str]]
+) -> None:
+    log = alembic("-x", f"batch_size={BATCH}", "upgrade", "head", database_url=legacy).stderr
+
+    assert comparable(engine) == reference
+    assert version(engine) == [HISTORY]
+    assert f"S8-06 sessions: {TOTAL}, {SIZE} inserted, 0 already present, 0 clashes" in log
+    progress = re.findall(r"S8-06 sessions: (\d+) / (\d+) legacy rows done \((\d+)%\), "
+                          r"\d+ rows/s, about \d+ s left", log)  # fmt: skip
+    assert [int(done) for done, _total, _pct in progress] == list(range(BATCH, SIZE + 1, BATCH))
+    assert progress[-1][1:] == (str(SIZE), "100")
+    assert log.count("S8-06 messages: ") == SIZE // BATCH + 1  # each batch, and the report
+
+
+def test_batches_rerun_finds_nothing_to_do(legacy: sa.URL, engine: sa.Engine) -> None:
+    alembic("-x", f"batch_size={BATCH}", "upgrade", "head", database_url=legacy)
+    before = all_rows(engine)
+    alembic("downgrade", "-1", database_url=legacy)
+    log = alembic("-x", "batch_size=7", "upgrade", "head", database_url=legacy).stderr
+    assert all_rows(engine) == before
+    assert f"{TOTAL}, 0 inserted, {SIZE} already present" in log
+
+
+def _blocked_backend(engine: sa.Engine, table: str) -> int | None:
+    """The pid of a backend whose INSERT into ``table`` is waiting on a lock."""
+    with engine.connect() as connection:
+        return connection.scalar(
+            sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE :insert"
+            ),
+            {"insert": f"INSERT INTO {table} %"},
+        )
+
+
+def _id_in_third_batch(engine: sa.Engine, table: str, where: str = "true") -> object:
+    with engine.connect() as connection:
+        return connection.scalar(
+            sa.text(
+                f"SELECT id FROM (SELECT * FROM {table} ORDER BY id "
+                f"LIMIT {BATCH} OFFSET {2 * BATCH}) AS third WHERE {where} LIMIT 1"
+            )
+        )
+
+
+def _hold_row(blocker: sa.Connection, phase: str, engine: sa.Engine) -> str:
+    """Insert, and leave uncommitted, an engine row that the third batch of ``phase`` needs."""
+    if phase == "sessions":
+        legacy_id = _id_in_third_batch(engine, "public.agent_sessions")
+        blocker.execute(
+            sa.text("INSERT INTO aria_engine.chat_sessions (id) VALUES (:id)"), {"id": legacy_id}
+        )
+        return "aria_engine.chat_sessions"
+    legacy_id = _id_in_third_batch(engine, "public.session_messages", "session_id IS NOT NULL")
+    native = blocker.scalar(
+        sa.text("INSERT INTO aria_engine.chat_sessions DEFAULT VALUES RETURNING id")
+    )
+    blocker.execute(
+        sa.text(
+            "INSERT INTO aria_engine.chat_messages (id, session_id, role, content) "
+            "VALUES (:id, :native, 'user', 'blocker')"
+        ),
+        {"id": legacy_id, "native": native},
+    )
+    return "aria_engine.chat_messages"
+
+
+@pytest.mark.parametrize("phase", ["sessions", "messages"])
+@pytest.mark.parametrize("kill", ["client", "client-and-server"])
+def test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing(
+    legacy: sa.URL, engine: sa.Engine, reference: dict[str, list[str]], phase: str, kill: str
+) -> None:
+    alembic("upgrade", ENGINE_SCHEMA, database_url=legacy)
+    blocker = engine.connect()
+    table = _hold_row(blocker, phase, engine)
+    run = start_alembic(
+        "-x", f"batch_size={BATCH}", "-x", "lock_timeout=2min", "upgrade", "head",
+        database_url=legacy,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while (pid := _blocked_backend(engine, table)) is None:
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "the batched run never reached the held row"
+        time.sleep(0.05)
+
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    if kill == "client-and-server":
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    blocker.rollback()
+    blocker.close()
+    with engine.connect() as connection:
+        while connection.scalar(
+            sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        ):
+            time.sleep(0.05)
+        done = connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+    assert 0 < done < SIZE, "the kill did not land half way"
+    assert version(engine) == [ENGINE_SCHEMA]
+
+    log = alembic("-x", f"batch_size={BATCH}", "upgrade", "head", database_url=legacy).stderr
+    assert comparable(engine) == reference
+    assert version(engine) == [HISTORY]
+    assert "already present" in log
+
+
+def test_batch_size_with_sql_is_refused_in_one_line() -> None:
+    result = alembic("-x", "batch_size=1000", "upgrade", "head", "--sql", check=False)
+    assert result.returncode != 0
+    assert "FAILED: -x batch_size works online only" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("batch_size=0", "-x batch_size must be a whole number of rows above 0; got '0'"),
+        ("batch_size=1e3", "-x batch_size must be a whole number"),
+        ("lock_timeout=5s'; DROP TABLE x; --", "-x lock_timeout must be a duration"),
+        ("statement_timeout=soon", "-x statement_timeout must be a duration"),
+        ("work_mem=lots", "-x work_mem must be a size such as 64MB; got 'lots'"),
+        ("batchsize=100", "unknown -x option(s): batchsize; known: batch_size,"),
+    ],
+)
+def test_bad_settings_fail_in_one_line(option: str, message: str) -> None:
+    result = alembic("-x", option, "upgrade", "head", "--sql", check=False)
+    assert result.returncode != 0
+    (failed,) = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    assert message in failed
+
+
+def test_timeouts_are_in_the_printed_sql_and_can_be_overridden() -> None:
+    default = alembic("upgrade", f"{ENGINE_SCHEMA}:head", "--sql").stdout
+    assert "SET LOCAL lock_timeout = '5s';" in default
+    assert "SET LOCAL statement_timeout = '0';" in default
+    assert "SET LOCAL work_mem = '64MB';" in default
+    changed = alembic(
+        "-x", "lock_timeout=800ms", "-x", "statement_timeout=2h", "-x", "work_mem=1GB",
+        "upgrade", f"{ENGINE_SCHEMA}:head", "--sql",
+    ).stdout  # fmt: skip
+    assert "SET LOCAL lock_timeout = '800ms';" in changed
+    assert "SET LOCAL statement_timeout = '2h';" in changed
+    assert "SET LOCAL work_mem = '1GB';" in changed
+
+
+@pytest.mark.parametrize("batch_size", [None, BATCH])
+def test_a_blocked_lock_fails_fast(
+    legacy: sa.URL, engine: sa.Engine, batch_size: int | None
+) -> None:
+    alembic("upgrade", ENGINE_SCHEMA, database_url=legacy)
+    batches = ["-x", f"batch_size={batch_size}"] if batch_size else []
+    with engine.connect() as holder:
+        holder.execute(sa.text("LOCK TABLE aria_engine.chat_sessions IN ACCESS EXCLUSIVE MODE"))
+        started = time.monotonic()
+        result = alembic("-x", "lock_timeout=1s", *batches, "upgrade", "head",
+                         database_url=legacy, check=False)  # fmt: skip
+        waited = time.monotonic() - started
+    assert result.returncode != 0
+    assert "FAILED: canceling statement due to lock timeout [SQLSTATE 55P03]" in result.stdout
+    assert waited < 60, "it queued instead of failing"
+    assert version(engine) == [ENGINE_SCHEMA]
+
+
+def test_a_database_default_statement_timeout_does_not_cut_the_migration_short(
+    legacy: sa.URL, engine: sa.Engine
+) -> None:
+    alembic("upgrade", ENGINE_SCHEMA, database_url=legacy)
+    database = legacy.database
+    with engine.begin() as connection:
+        # Every session insert now takes a while: longer than the database's default allows.
+        connection.exec_driver_sql(
+            "CREATE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql "
+            "AS 'BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END';"
+            "CREATE TRIGGER slow BEFORE INSERT ON aria_engine.chat_sessions "
+            "FOR EACH ROW EXECUTE FUNCTION public.slow();"
+            f"ALTER DATABASE \"{database}\" SET statement_timeout = '300ms'"
+        )
+    cut = alembic("-x", "statement_timeout=300ms", "upgrade", "head",
+                  database_url=legacy, check=False)  # fmt: skip
+    assert "canceling statement due to statement timeout" in cut.stdout
+    assert version(engine) == [ENGINE_SCHEMA]
+
+    alembic("upgrade", "head", database_url=legacy)  # the revision's own default: off
+    assert version(engine) == [HISTORY]
