@@ -149,10 +149,14 @@ def test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing(
             connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     blocker.rollback()
     blocker.close()
+    deadline = time.monotonic() + 60
     with engine.connect() as connection:
+        # One transaction per look: pg_stat_activity is a snapshot held for the transaction.
         while connection.scalar(
             sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
         ):
+            assert time.monotonic() < deadline, "the killed run's backend never went away"
+            connection.rollback()
             time.sleep(0.05)
         done = connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
     assert 0 < done < SIZE, "the kill did not land half way"
