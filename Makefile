@@ -1,12 +1,13 @@
-# `make test` is the whole quick start: it builds .venv, installs the project with its test
-# dependencies, and runs every test on a real PostgreSQL (TEST_DATABASE_URL if set, else
-# one it starts itself). `make lint` is what CI checks besides the tests.
+# `make demo` is the README's first command: the whole migration on a throwaway PostgreSQL.
+# `make test` builds .venv, installs the project with its test dependencies, and runs every
+# test on a real PostgreSQL (TEST_DATABASE_URL if set, else one it starts itself).
+# `make lint` is what CI checks besides the tests: ruff, mypy (strict), Squawk per revision.
 
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: test lint install bench
+.PHONY: demo test lint install bench
 
 install: $(VENV)/.installed
 
@@ -21,6 +22,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python .ci/lint_sql.py
+
+demo: install
+	$(BIN)/python -m demo
 
 # Minutes, not seconds: 10k, 100k and 1M legacy rows, each migrated 3 times two ways.
 bench: install

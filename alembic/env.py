@@ -7,6 +7,7 @@ literal values, named paramstyle (so no ``%%`` doubling), no database and no DAT
 
 from __future__ import annotations
 
+import logging
 from logging.config import fileConfig
 from typing import Any
 
@@ -24,9 +25,10 @@ if config.config_file_name is not None:
 
 VERSION_TABLE_SCHEMA = "public"
 OWNED_SCHEMAS = {"public", "aria_engine"}
-# Every -x this project reads (here, and in 0003); anything else is a typo, not a default.
+log = logging.getLogger("alembic.env")
+# Every -x this project reads (here, and in db/deploy_settings.py); anything else is a typo.
 X_ARGUMENTS = {
-    "migration_lock_wait", "batch_size", "lock_timeout", "statement_timeout",
+    "migration_lock_wait", "rehearse", "batch_size", "lock_timeout", "statement_timeout",
     "work_mem",
 }  # fmt: skip
 
@@ -38,6 +40,18 @@ def x_arguments() -> dict[str, str]:
     if unknown:
         raise CommandError(
             f"unknown -x option(s): {', '.join(unknown)}; known: {', '.join(sorted(X_ARGUMENTS))}"
+        )
+    if x.get("rehearse", "false") not in ("true", "false"):
+        raise CommandError(f"-x rehearse must be true or false; got {x['rehearse']!r}")
+    if x.get("rehearse") == "true" and context.is_offline_mode():
+        raise CommandError(
+            "-x rehearse runs every pending revision against the database, then rolls back; "
+            "--sql only prints, so there is nothing to rehearse"
+        )
+    if x.get("rehearse") == "true" and "batch_size" in x:
+        raise CommandError(
+            "-x rehearse cannot be combined with -x batch_size: batches commit as they go, "
+            "so they could not be rolled back"
         )
     try:
         float(x.get("migration_lock_wait", 0))
@@ -77,9 +91,27 @@ def run_migrations_offline() -> None:
 def run_on(connection: sa.Connection, x: dict[str, str]) -> None:
     wait = float(x.get("migration_lock_wait", 0))
     with deploy_lock(connection, wait or DEFAULT_WAIT_SECONDS):
+        if x.get("rehearse") == "true":
+            rehearse(connection)
+            return
         context.configure(connection=connection, **COMMON_OPTIONS)
         with context.begin_transaction():
             context.run_migrations()
+
+
+def rehearse(connection: sa.Connection) -> None:
+    """Every pending revision for real, reports included, in one transaction; then roll back.
+
+    Configured inside a transaction it did not open, Alembic leaves the commit to us, and we
+    never make it: the version table goes back with everything else."""
+    transaction = connection.begin_nested() if connection.in_transaction() else connection.begin()
+    try:
+        context.configure(connection=connection, **COMMON_OPTIONS)
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        transaction.rollback()
+    log.info("rehearsal: rolled back; the database, alembic_version included, is as it was")
 
 
 def run_migrations_online(x: dict[str, str]) -> None:

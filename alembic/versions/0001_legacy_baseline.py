@@ -10,12 +10,15 @@ relies on, never alters a table). On an empty database it builds them.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.schema import SchemaItem
 
 from db.adoption import create_index_unless_covered, drop_table_if_empty, require_columns
+from db.deploy_settings import send_deploy_settings
 
 revision: str = "0001_legacy_baseline"
 down_revision: str | Sequence[str] | None = None
@@ -26,7 +29,7 @@ SCHEMA = "public"
 EMPTY_JSON = sa.text("'{}'::jsonb")
 
 
-def _legacy_session_columns() -> list[sa.Column]:
+def _legacy_session_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
         sa.Column("agent_id", sa.String(100), nullable=False),
@@ -41,7 +44,7 @@ def _legacy_session_columns() -> list[sa.Column]:
     ]
 
 
-def _legacy_message_columns() -> list[sa.Column]:
+def _legacy_message_columns() -> list[SchemaItem]:
     return [
         sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
         sa.Column(
@@ -67,6 +70,7 @@ def _legacy_message_columns() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    send_deploy_settings()
     sessions = op.create_table(
         "agent_sessions", *_legacy_session_columns(), schema=SCHEMA, if_not_exists=True
     )
@@ -91,6 +95,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    send_deploy_settings()
     # Only empty tables go: on an adopted production database these hold years of history,
     # and a downgrade never deletes a row. Their indexes go with them.
     op.execute(drop_table_if_empty(f"{SCHEMA}.session_messages"))

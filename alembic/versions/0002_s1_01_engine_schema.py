@@ -9,12 +9,14 @@ is adopted (columns checked, nothing altered) and what is missing is built.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 from db.adoption import drop_schema_if_empty, drop_table_if_empty, require_columns
+from db.deploy_settings import send_deploy_settings
 
 revision: str = "0002_s1_01_engine_schema"
 down_revision: str | Sequence[str] | None = "0001_legacy_baseline"
@@ -25,7 +27,7 @@ SCHEMA = "aria_engine"
 EMPTY_JSON = sa.text("'{}'::jsonb")
 
 
-def _chat_session_columns() -> list[sa.Column]:
+def _chat_session_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
         sa.Column("agent_id", sa.String(100), nullable=False, server_default=sa.text("'main'")),
@@ -49,7 +51,7 @@ def _chat_session_columns() -> list[sa.Column]:
     ]
 
 
-def _chat_message_columns() -> list[sa.Column]:
+def _chat_message_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", sa.Uuid, primary_key=True, server_default=sa.text("gen_random_uuid()")),
         sa.Column(
@@ -74,6 +76,7 @@ def _chat_message_columns() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    send_deploy_settings()
     op.execute(sa.schema.CreateSchema(SCHEMA, if_not_exists=True))
     sessions = op.create_table(
         "chat_sessions", *_chat_session_columns(), schema=SCHEMA, if_not_exists=True
@@ -97,6 +100,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    send_deploy_settings()
     # Empty tables only: the engine's bootstrap may have created them, and live chats may
     # be in them; a downgrade never deletes a row. The schema goes only once it is empty.
     op.execute(drop_table_if_empty(f"{SCHEMA}.chat_messages"))

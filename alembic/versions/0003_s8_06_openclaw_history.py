@@ -6,11 +6,11 @@ Create Date: 2026-11-24
 
 Data only. These statements, in this order, the same online and in ``--sql``:
 
-0. deploy settings, for this transaction only (``SET LOCAL``), each overridable with ``-x``:
-   ``lock_timeout`` 5s (a blocked lock fails fast instead of queueing the application
-   behind it), ``statement_timeout`` 0 (off: a role's default must not kill a long
-   migration), ``work_mem`` 64MB (the joins below span whole tables; the server default
-   of 4MB sends them to disk in dozens of passes).
+0. the deploy settings every revision sends first (``db/deploy_settings.py``), for this
+   transaction only: ``lock_timeout`` 5s (a blocked lock fails fast instead of queueing
+   the application behind it), ``statement_timeout`` 0 (off: a role's default must not kill
+   a long migration), ``work_mem`` 64MB (the joins below span whole tables; the server
+   default of 4MB sends them to disk in dozens of passes); each can be changed with ``-x``.
 1. the placement plan: a temporary table holding every legacy message with the legacy
    session it belongs to, or why it cannot go there (no reference, an unknown id, or a
    session id an engine row this migration did not make already holds: a clash);
@@ -35,11 +35,9 @@ Batches walk the primary keys, and the plan table carries its own indexes.
 """
 
 import logging
-import re
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,6 +45,9 @@ from alembic import context, op
 from alembic.util import CommandError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql.base import PGDialect
+
+from db.deploy_settings import Settings, deploy_settings
 
 revision: str = "0003_s8_06_openclaw_history"
 down_revision: str | Sequence[str] | None = "0002_s1_01_engine_schema"
@@ -127,43 +128,15 @@ MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 Batch = tuple[Any, Any]  # (lower, upper] of primary keys; lower None for the first batch
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What ``-x`` may change. Values are PostgreSQL's (``5s``, ``500ms``, ``0`` for off;
-    ``64MB``) and are checked here, because they are written into the SQL."""
-
-    lock_timeout: str = "5s"
-    statement_timeout: str = "0"
-    work_mem: str = "64MB"
-    batch_size: int | None = None
-
-    @classmethod
-    def from_x_arguments(cls, x: Mapping[str, str]) -> "Settings":
-        formats = {
-            "lock_timeout": (r"^[0-9]+ ?(us|ms|s|min|h|d)?$", "a duration such as 5s or 0 (off)"),
-            "statement_timeout": (
-                r"^[0-9]+ ?(us|ms|s|min|h|d)?$",
-                "a duration such as 2h or 0 (off)",
-            ),
-            "work_mem": (r"^[0-9]+ ?(kB|MB|GB)$", "a size such as 64MB"),
-        }
-        values: dict[str, Any] = {}
-        for name, (pattern, example) in formats.items():
-            if name in x:
-                if not re.match(pattern, x[name].strip()):
-                    raise CommandError(f"-x {name} must be {example}; got {x[name]!r}")
-                values[name] = x[name].strip()
-        if "batch_size" in x:
-            if not x["batch_size"].isdigit() or int(x["batch_size"]) < 1:
-                raise CommandError(f"-x batch_size must be a whole number of rows above 0; "
-                                   f"got {x['batch_size']!r}")  # fmt: skip
-            values["batch_size"] = int(x["batch_size"])
-        return cls(**values)
-
-
 def lit(value: Any) -> sa.BindParameter[Any]:
     """A constant rendered into the SQL text, online as offline."""
     return sa.literal(value, literal_execute=True)
+
+
+def literal_sql(query: sa.Select[Any]) -> str:
+    """``query`` as PostgreSQL SQL with every value inline, to embed in a larger statement."""
+    dialect = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def field(document: sa.ColumnElement[Any], *path: str) -> sa.ColumnElement[Any]:
@@ -270,7 +243,7 @@ def placement() -> sa.Select[Any]:
 def plan_placement(batched: bool) -> list[sa.Executable]:
     """Create and fill the plan. In one transaction it goes with the commit; in batches it
     must outlive each batch's commit, and carries the indexes the batches look up by."""
-    rows = placement().compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    rows = literal_sql(placement())
     on_commit = "PRESERVE ROWS" if batched else "DROP"
     statements: list[sa.Executable] = [
         sa.text(f"CREATE TEMPORARY TABLE pg_temp.{plan.name} ON COMMIT {on_commit} AS\n{rows}")
@@ -411,7 +384,7 @@ def missing() -> sa.Select[Any]:
 
 def verify_complete() -> sa.TextClause:
     """Raise, rolling the upgrade back, unless nothing that could be migrated is missing."""
-    query = missing().compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    query = literal_sql(missing())
     return sa.text(
         f"""DO $verify$
 DECLARE
@@ -430,17 +403,6 @@ $verify$"""
     )
 
 
-def deploy_settings(settings: Settings, scope: str = "LOCAL") -> list[sa.TextClause]:
-    """Step 0. ``SET LOCAL`` for one transaction; ``SET SESSION`` for batches, which commit as
-    they go. Sent first, so that even the report's first read waits no longer than
-    ``lock_timeout``."""
-    return [
-        sa.text(f"SET {scope} lock_timeout = '{settings.lock_timeout}'"),
-        sa.text(f"SET {scope} statement_timeout = '{settings.statement_timeout}'"),
-        sa.text(f"SET {scope} work_mem = '{settings.work_mem}'"),
-    ]
-
-
 def migration_statements() -> list[sa.Executable]:
     """Plan, sessions, messages, proof: the work of one transaction."""
     return [
@@ -451,9 +413,9 @@ def migration_statements() -> list[sa.Executable]:
     ]
 
 
-def build_migration_statements(settings: Settings = Settings()) -> list[sa.Executable]:
+def build_migration_statements(settings: Settings | None = None) -> list[sa.Executable]:
     """Every statement this revision sends in one transaction, in order."""
-    return [*deploy_settings(settings), *migration_statements()]
+    return [*deploy_settings(settings or Settings()), *migration_statements()]
 
 
 def keyset_batches(
@@ -481,8 +443,8 @@ def upgrade() -> None:
             "-x batch_size works online only: batch boundaries are read from the data, and "
             "each batch commits on its own; --sql prints the single-transaction migration"
         )
-    for statement in deploy_settings(settings, "SESSION" if settings.batch_size else "LOCAL"):
-        op.execute(statement)
+    for setting in deploy_settings(settings, "SESSION" if settings.batch_size else "LOCAL"):
+        op.execute(setting)
     report = None if context.is_offline_mode() else Report(op.get_bind())
     if settings.batch_size:
         upgrade_in_batches(settings.batch_size)
@@ -504,7 +466,8 @@ def upgrade_in_batches(size: int) -> None:
             ("sessions", legacy_session.c.id, migrate_sessions),
             ("messages", legacy_message.c.id, migrate_messages),
         ):
-            progress = Progress(name, connection.scalar(sa.select(sa.func.count(key))), size)
+            total = connection.scalar(sa.select(sa.func.count(key))) or 0
+            progress = Progress(name, total, size)
             for batch in keyset_batches(connection, key, size):
                 op.execute(migrate(batch))
                 progress.step()
@@ -571,8 +534,8 @@ class Report:
         if isinstance(statement, sa.Insert) and statement.table in (engine_session, engine_message):
             self.inserted[statement.table.name] += max(cursor.rowcount, 0)
 
-    def _one(self, query: sa.Select[Any]) -> sa.Row[Any]:
-        return self.connection.execute(query.prefix_with("/* s8_06 report */")).one()
+    def _one(self, query: Any) -> tuple[Any, ...]:
+        return tuple(self.connection.execute(query.prefix_with("/* s8_06 report */")).one())
 
     def log_after(self) -> None:
         sa.event.remove(self.connection, "after_cursor_execute", self._count_inserted)

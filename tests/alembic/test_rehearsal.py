@@ -1,0 +1,84 @@
+"""``-x rehearse=true``: every pending revision runs for real, reports, and is rolled back.
+
+"As it was" is checked with pg_dump: schema, rows, and Alembic's version table, byte for
+byte before and after.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import sqlalchemy as sa
+
+from db.throwaway import psql_executable, psql_url
+from demo.legacy_history import build_legacy_history
+from tests.support.commands import ENGINE_SCHEMA, alembic
+from tests.support.snapshots import version
+
+
+def dump(url: sa.URL) -> str:
+    pg_dump = psql_executable().with_name("pg_dump")
+    return subprocess.run(
+        [str(pg_dump), "--no-sync", "--no-statistics", "--restrict-key=rehearsal", "-d",
+         psql_url(url)],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout  # fmt: skip
+
+
+@pytest.fixture
+def legacy(database_url: sa.URL, engine: sa.Engine) -> sa.URL:
+    with engine.begin() as connection:
+        build_legacy_history(connection, 200)
+    return database_url
+
+
+@pytest.mark.parametrize("start", [None, ENGINE_SCHEMA], ids=["adoption", "data-only"])
+def test_a_rehearsal_reports_and_leaves_the_database_as_it_was(
+    legacy: sa.URL, engine: sa.Engine, start: str | None
+) -> None:
+    if start:
+        alembic("upgrade", start, database_url=legacy)
+    before = dump(legacy)
+
+    log = alembic("-x", "rehearse=true", "upgrade", "head", database_url=legacy).stderr
+
+    assert "S8-06 sessions: 200 legacy, 200 inserted, 0 already present, 0 clashes" in log
+    assert "S8-06 messages not placed (unknown external id):" in log
+    assert "rehearsal: rolled back" in log
+    assert dump(legacy) == before
+    assert version(engine) == ([start] if start else [])
+
+
+def test_a_rehearsal_after_the_migration_finds_nothing_to_do(
+    legacy: sa.URL, engine: sa.Engine
+) -> None:
+    alembic("upgrade", "head", database_url=legacy)
+    before = dump(legacy)
+    alembic("downgrade", "-1", database_url=legacy)
+    after_downgrade = dump(legacy)
+
+    log = alembic("-x", "rehearse=true", "upgrade", "head", database_url=legacy).stderr
+    assert "200 legacy, 0 inserted, 200 already present" in log
+    assert dump(legacy) == after_downgrade != before  # only the version row differs
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["-x", "rehearse=true", "-x", "batch_size=100"],
+         "-x rehearse cannot be combined with -x batch_size"),
+        (["-x", "rehearse=true", "--sql"], "--sql only prints, so there is nothing to rehearse"),
+        (["-x", "rehearse=maybe"], "-x rehearse must be true or false; got 'maybe'"),
+    ],
+)  # fmt: skip
+def test_a_rehearsal_refuses_what_it_could_not_roll_back(
+    arguments: list[str], message: str, legacy: sa.URL, engine: sa.Engine
+) -> None:
+    options = [a for a in arguments if a != "--sql"]
+    extra = ["--sql"] if "--sql" in arguments else []
+    result = alembic(*options, "upgrade", "head", *extra, database_url=legacy, check=False)
+    assert result.returncode != 0
+    (failed,) = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    assert message in failed
+    assert version(engine) == []

@@ -1,0 +1,154 @@
+"""``python -m db.verify``: its figures, its exit status, and that it only reads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from demo.legacy_history import build_legacy_history
+from tests.support.commands import ROOT, alembic, child_environ
+from tests.support.history import legacy_message, legacy_session, seed
+from tests.support.postgres import scratch_role
+from tests.support.snapshots import all_rows
+
+
+def run_verify(url: sa.URL | None, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "db.verify", *args],
+        cwd=ROOT,
+        env=child_environ(url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def report(url: sa.URL) -> tuple[int, dict[str, Any]]:
+    result = run_verify(url, "--json")
+    return result.returncode, json.loads(result.stdout)
+
+
+@pytest.fixture
+def migrated(database_url: sa.URL, engine: sa.Engine) -> sa.URL:
+    """A production-shaped history of 300 sessions and 300 messages, migrated."""
+    with engine.begin() as connection:
+        build_legacy_history(connection, 300)
+    alembic("upgrade", "head", database_url=database_url)
+    return database_url
+
+
+def test_a_complete_migration_verifies(migrated: sa.URL, engine: sa.Engine) -> None:
+    before = all_rows(engine)
+    status, got = report(migrated)
+
+    assert status == 0
+    assert got["complete"] is True
+    assert got["sessions"] == {"legacy": 300, "migrated": 300, "missing": 0, "not_migrated": 0}
+    messages = got["messages"]
+    assert (messages["legacy"], messages["missing"]) == (300, 0)
+    assert messages["migrated"] + messages["not_migrated"] == 300
+    assert sum(got["not_placeable"].values()) == messages["not_migrated"] > 0
+    assert set(got["not_placeable"]) <= {"no session reference", "unknown external id"}
+    assert sum(g["sessions"]["legacy"] for g in got["by_agent"]) == 300
+    assert {g["name"] for g in got["by_source"]} >= {"openclaw", "telegram", "unknown"}
+    assert all_rows(engine) == before  # it only reads
+
+
+def test_a_deleted_migrated_message_fails_the_check(migrated: sa.URL, engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "DELETE FROM aria_engine.chat_messages WHERE id = "
+            "(SELECT id FROM aria_engine.chat_messages ORDER BY id LIMIT 1)"
+        ))  # fmt: skip
+    status, got = report(migrated)
+    assert status == 1
+    assert got["complete"] is False
+    assert got["messages"]["missing"] == 1
+    assert got["sessions"]["missing"] == 0
+
+    table = run_verify(migrated)
+    assert table.returncode == 1
+    assert "INCOMPLETE: 0 session(s) and 1 message(s)" in table.stdout
+
+
+def test_a_deleted_migrated_session_counts_its_messages_missing(
+    migrated: sa.URL, engine: sa.Engine
+) -> None:
+    with engine.begin() as connection:
+        lost = connection.scalar(sa.text(
+            "DELETE FROM aria_engine.chat_sessions WHERE id = (SELECT session_id FROM "
+            "aria_engine.chat_messages GROUP BY session_id ORDER BY count(*) DESC, session_id "
+            "LIMIT 1) RETURNING message_count"
+        ))  # fmt: skip
+    status, got = report(migrated)
+    assert status == 1
+    assert got["sessions"]["missing"] == 1
+    assert got["messages"]["missing"] == lost > 0
+
+
+def test_clashes_and_every_reason_are_counted(database_url: sa.URL, engine: sa.Engine) -> None:
+    alembic("upgrade", "0002_s1_01_engine_schema", database_url=database_url)
+    clash, fine = legacy_session(metadata={"openclaw_session_id": "oc-1"}), legacy_session()
+    messages = [
+        legacy_message(session_id=fine["id"]),
+        legacy_message(session_id=clash["id"]),
+        legacy_message(external_session_id="oc-1"),
+        legacy_message(external_session_id="nobody"),
+        legacy_message(),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("INSERT INTO aria_engine.chat_sessions (id) VALUES (:id)"), {"id": clash["id"]}
+        )
+        seed(connection, [clash, fine], messages)
+    alembic("upgrade", "head", database_url=database_url)
+
+    status, got = report(database_url)
+    assert status == 0
+    assert got["sessions"] == {"legacy": 2, "migrated": 1, "missing": 0, "not_migrated": 1}
+    assert got["messages"] == {"legacy": 5, "migrated": 1, "missing": 0, "not_migrated": 4}
+    assert got["not_placeable"] == {
+        "no session reference": 1, "unknown external id": 1, "session id clash": 2,
+    }  # fmt: skip
+
+
+def test_before_any_migration_everything_is_missing(
+    database_url: sa.URL, engine: sa.Engine
+) -> None:
+    alembic("upgrade", "0002_s1_01_engine_schema", database_url=database_url)
+    session = legacy_session()
+    with engine.begin() as connection:
+        seed(connection, [session], [legacy_message(session_id=session["id"])])
+    status, got = report(database_url)
+    assert status == 1
+    assert (got["sessions"]["missing"], got["messages"]["missing"]) == (1, 1)
+
+
+def test_a_role_that_can_only_read_runs_it(migrated: sa.URL) -> None:
+    grants = (
+        "GRANT USAGE ON SCHEMA public, aria_engine TO {role}",
+        "GRANT SELECT ON public.agent_sessions, public.session_messages, "
+        "aria_engine.chat_sessions, aria_engine.chat_messages TO {role}",
+    )
+    with scratch_role(migrated, *grants) as role:
+        status, got = report(migrated.set(username=role))
+    assert (status, got["complete"]) == (0, True)
+
+
+def test_no_database_fails_in_one_line() -> None:
+    result = run_verify(None)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("error: DATABASE_URL is not set")
+
+
+def test_tables_not_there_yet_fail_in_one_line(database_url: sa.URL) -> None:
+    result = run_verify(database_url)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "does not exist" in result.stderr
