@@ -124,7 +124,9 @@ def run_migrations_online(x: dict[str, str]) -> None:
         else:
             with connectable.connect() as connection:
                 run_on(connection, x)
-    except (DatabaseURLError, DeployLockTimeoutError) as error:
+    except DatabaseURLError as error:
+        raise CommandError(f"{error} (or use --sql to print the SQL without a database)") from None
+    except DeployLockTimeoutError as error:
         raise CommandError(str(error)) from None
     except sa.exc.DBAPIError as error:
         raise CommandError(one_line(error)) from None

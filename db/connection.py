@@ -29,8 +29,7 @@ def database_url(environ: Mapping[str, str] = os.environ) -> sa.URL:
     raw = environ.get(ENV_VAR, "").strip()
     if not raw:
         raise DatabaseURLError(
-            f"{ENV_VAR} is not set: export {ENV_VAR}=postgresql://USER@HOST:5432/DBNAME "
-            "(or use --sql to print the migration without a database)"
+            f"{ENV_VAR} is not set: export {ENV_VAR}=postgresql://USER@HOST:5432/DBNAME"
         )
     return parse_database_url(raw)
 

@@ -14,39 +14,12 @@ broken by ``started_at``), one in 100 has SQL NULL metadata, one in 200 a blank 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 
-LEGACY_TABLES = """
-CREATE TABLE public.agent_sessions (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    agent_id varchar(100) NOT NULL,
-    session_type varchar(50) DEFAULT 'interactive',
-    started_at timestamptz DEFAULT now(),
-    ended_at timestamptz,
-    messages_count int DEFAULT 0,
-    tokens_used int DEFAULT 0,
-    cost_usd numeric(10,6) DEFAULT 0,
-    status varchar(50) DEFAULT 'active',
-    metadata jsonb DEFAULT '{}'
-);
-CREATE INDEX agent_sessions_agent_idx ON public.agent_sessions (agent_id);
-CREATE INDEX agent_sessions_oc_idx ON public.agent_sessions ((metadata->>'openclaw_session_id'));
-
-CREATE TABLE public.session_messages (
-    id uuid PRIMARY KEY,
-    session_id uuid REFERENCES public.agent_sessions(id) ON DELETE SET NULL,
-    external_session_id varchar(120),
-    agent_id varchar(100),
-    role varchar(20) NOT NULL,
-    content text NOT NULL,
-    content_hash varchar(64) NOT NULL,
-    source_channel varchar(50),
-    metadata jsonb DEFAULT '{}',
-    created_at timestamptz DEFAULT now(),
-    UNIQUE (external_session_id, role, content_hash)
-)
-"""
-"""The legacy tables as OpenClaw's init scripts made them (no Alembic, their own index names)."""
+# The legacy tables as OpenClaw's init scripts made them (no Alembic, their own index names).
+LEGACY_TABLES = (Path(__file__).parent / "openclaw_tables.sql").read_text()
 
 SESSIONS = """
 INSERT INTO public.agent_sessions

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from demo.legacy_history import LEGACY_TABLES
+
 SQL = Path(__file__).parent / "sql"
 
 
 def openclaw_init(url: sa.URL) -> None:
     """The legacy tables, made by OpenClaw's old init scripts, holding rows."""
-    run_sql(url, (SQL / "openclaw_init.sql").read_text())
+    run_sql(url, LEGACY_TABLES + (SQL / "openclaw_init.sql").read_text())
 
 
 def engine_bootstrap(url: sa.URL) -> None:
