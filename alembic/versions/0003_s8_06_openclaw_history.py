@@ -26,7 +26,8 @@ logs a report (totals, inserted, already present, clashes, messages not placed b
 
 ``-x batch_size=N`` (online only) runs steps 2 and 3 in keyset batches of N legacy rows, by
 primary key, each committed on its own, with progress in the log; a run killed at any
-moment finishes on the next ``upgrade`` with nothing missing and nothing twice.
+moment finishes on the next ``upgrade`` with nothing missing and nothing twice. The plan
+is still built once, in one statement: only the writes are batched.
 
 No index is added to the legacy tables: placement is one hash join of the messages against
 both external keys of every session, so it costs the same whether or not either key is
@@ -382,9 +383,15 @@ def missing() -> sa.Select[Any]:
     )
 
 
-def verify_complete() -> sa.TextClause:
+def verify_complete(batched: bool = False) -> sa.TextClause:
     """Raise, rolling the upgrade back, unless nothing that could be migrated is missing."""
     query = literal_sql(missing())
+    outcome = (
+        "the batches done so far stay committed and the revision is not recorded; "
+        "run the same upgrade again"
+        if batched
+        else "nothing was committed"
+    )
     return sa.text(
         f"""DO $verify$
 DECLARE
@@ -396,7 +403,7 @@ BEGIN
     IF sessions > 0 OR messages > 0 THEN
         RAISE EXCEPTION USING MESSAGE = 'S8-06 verification failed: ' || sessions
             || ' legacy session(s) and ' || messages || ' placeable message(s) are missing '
-            || 'from the engine tables after the insert; nothing was committed';
+            || 'from the engine tables after the insert; {outcome}';
     END IF;
 END
 $verify$"""
@@ -472,7 +479,7 @@ def upgrade_in_batches(size: int) -> None:
                 op.execute(migrate(batch))
                 progress.step()
     # In the transaction that records the revision: a failed check leaves it unrecorded.
-    op.execute(verify_complete())
+    op.execute(verify_complete(batched=True))
 
 
 def downgrade() -> None:

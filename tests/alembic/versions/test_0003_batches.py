@@ -245,3 +245,27 @@ def test_a_database_default_statement_timeout_does_not_cut_the_migration_short(
 
     alembic("upgrade", "head", database_url=legacy)  # the revision's own default: off
     assert version(engine) == [HISTORY]
+
+
+def test_a_failed_self_check_after_batches_leaves_the_revision_unrecorded(
+    legacy: sa.URL, engine: sa.Engine
+) -> None:
+    alembic("upgrade", ENGINE_SCHEMA, database_url=legacy)
+    with engine.begin() as connection:
+        # A trigger that silently swallows message inserts: each INSERT succeeds, no row lands.
+        connection.exec_driver_sql(
+            "CREATE FUNCTION public.swallow() RETURNS trigger LANGUAGE plpgsql "
+            "AS 'BEGIN RETURN NULL; END';"
+            "CREATE TRIGGER swallow BEFORE INSERT ON aria_engine.chat_messages "
+            "FOR EACH ROW EXECUTE FUNCTION public.swallow()"
+        )
+    result = alembic("-x", f"batch_size={BATCH}", "upgrade", "head",
+                     database_url=legacy, check=False)  # fmt: skip
+    assert result.returncode != 0
+    assert "S8-06 verification failed: 0 legacy session(s) and" in result.stdout
+    assert "the batches done so far stay committed and the revision is not recorded" in (
+        result.stdout
+    )
+    assert version(engine) == [ENGINE_SCHEMA]
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM aria_engine.chat_sessions")) == SIZE
