@@ -8,6 +8,7 @@ literal values, named paramstyle (so no ``%%`` doubling), no database and no DAT
 from __future__ import annotations
 
 import logging
+from dataclasses import fields
 from logging.config import fileConfig
 from typing import Any
 
@@ -17,6 +18,7 @@ from alembic.util import CommandError
 
 from db.connection import DatabaseURLError, database_url, migration_engine, one_line
 from db.deploy_lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_lock
+from db.deploy_settings import Settings
 from db.models import metadata
 
 config = context.config
@@ -26,11 +28,8 @@ if config.config_file_name is not None:
 VERSION_TABLE_SCHEMA = "public"
 OWNED_SCHEMAS = {"public", "aria_engine"}
 log = logging.getLogger("alembic.env")
-# Every -x this project reads (here, and in db/deploy_settings.py); anything else is a typo.
-X_ARGUMENTS = {
-    "migration_lock_wait", "rehearse", "batch_size", "lock_timeout", "statement_timeout",
-    "work_mem",
-}  # fmt: skip
+# Every -x this project reads (here, and the revisions' Settings); anything else is a typo.
+X_ARGUMENTS = {"migration_lock_wait", "rehearse", *(f.name for f in fields(Settings))}
 
 
 def x_arguments() -> dict[str, str]:

@@ -149,35 +149,38 @@ class StatusCounts(dict[str, int]):
         return Counts(sum(self.values()), self["migrated"], self["missing"], not_migrated)
 
 
-def _tally(connection: sa.Connection, rows: sa.Subquery, by: str | None) -> dict[str, StatusCounts]:
-    """{group: {status: count}} over ``rows``, grouped by column ``by`` (or all as one)."""
-    group = rows.c[by] if by else sa.literal("all")
-    result: dict[str, StatusCounts] = {}
-    for name, status, count in connection.execute(
-        sa.select(group, rows.c.status, sa.func.count()).group_by(group, rows.c.status)
+def _tally(connection: sa.Connection, rows: sa.Subquery) -> dict[str, dict[str, StatusCounts]]:
+    """One pass over ``rows``: {"all" | "agent" | "source": {group: {status: count}}}."""
+    tallies: dict[str, dict[str, StatusCounts]] = {"all": {}, "agent": {}, "source": {}}
+    for agent, source, status, count in connection.execute(
+        sa.select(rows.c.agent, rows.c.source, rows.c.status, sa.func.count()).group_by(
+            rows.c.agent, rows.c.source, rows.c.status
+        )
     ):
-        result.setdefault(name, StatusCounts())[status] = count
-    return result
+        for by, name in (("all", "all"), ("agent", agent), ("source", source)):
+            group = tallies[by].setdefault(name, StatusCounts())
+            group[status] += count
+    return tallies
 
 
 def verify(connection: sa.Connection) -> Verification:
     sessions = session_status()
-    messages = message_status(sessions)
-    session_totals = _tally(connection, sessions, None).get("all", StatusCounts())
-    message_totals = _tally(connection, messages, None).get("all", StatusCounts())
-    groups = {}
-    for by in ("agent", "source"):
-        by_sessions, by_messages = (
-            _tally(connection, sessions, by),
-            _tally(connection, messages, by),
-        )
-        groups[by] = [
-            Group(name, by_sessions.get(name, StatusCounts()).counts(),
-                  by_messages.get(name, StatusCounts()).counts())
-            for name in sorted(set(by_sessions) | set(by_messages))
-        ]  # fmt: skip
+    by_session = _tally(connection, sessions)
+    by_message = _tally(connection, message_status(sessions))
+    groups = {
+        by: [
+            Group(
+                name,
+                by_session[by].get(name, StatusCounts()).counts(),
+                by_message[by].get(name, StatusCounts()).counts(),
+            )
+            for name in sorted(set(by_session[by]) | set(by_message[by]))
+        ]
+        for by in ("agent", "source")
+    }
+    message_totals = by_message["all"].get("all", StatusCounts())
     return Verification(
-        sessions=session_totals.counts(),
+        sessions=by_session["all"].get("all", StatusCounts()).counts(),
         messages=message_totals.counts(),
         not_placeable={r: message_totals[r] for r in NOT_PLACEABLE if message_totals[r]},
         by_agent=groups["agent"],

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from db.throwaway import psql_executable, psql_url
-from demo.legacy_history import build_legacy_history
 from tests.support.commands import ENGINE_SCHEMA, alembic
+from tests.support.history import production_history
 from tests.support.snapshots import version
 
 
@@ -27,10 +27,8 @@ def dump(url: sa.URL) -> str:
 
 
 @pytest.fixture
-def legacy(database_url: sa.URL, engine: sa.Engine) -> sa.URL:
-    with engine.begin() as connection:
-        build_legacy_history(connection, 200)
-    return database_url
+def legacy(database_url: sa.URL) -> sa.URL:
+    return production_history(database_url, 200)
 
 
 @pytest.mark.parametrize("start", [None, ENGINE_SCHEMA], ids=["adoption", "data-only"])

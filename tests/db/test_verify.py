@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from demo.legacy_history import build_legacy_history
 from tests.support.commands import ROOT, alembic, child_environ
-from tests.support.history import legacy_message, legacy_session, seed
+from tests.support.history import legacy_message, legacy_session, production_history, seed
 from tests.support.postgres import scratch_role
 from tests.support.snapshots import all_rows
 
@@ -34,11 +33,9 @@ def report(url: sa.URL) -> tuple[int, dict[str, Any]]:
 
 
 @pytest.fixture
-def migrated(database_url: sa.URL, engine: sa.Engine) -> sa.URL:
+def migrated(database_url: sa.URL) -> sa.URL:
     """A production-shaped history of 300 sessions and 300 messages, migrated."""
-    with engine.begin() as connection:
-        build_legacy_history(connection, 300)
-    alembic("upgrade", "head", database_url=database_url)
+    alembic("upgrade", "head", database_url=production_history(database_url, 300))
     return database_url
 
 

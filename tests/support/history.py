@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from db.chat import ChatMessage, ChatSession
 from db.legacy import LegacyMessage, LegacySession
+from demo.legacy_history import build_legacy_history
 from tests.support.commands import ROOT
 
 _counter = itertools.count(1)
@@ -64,3 +65,13 @@ def engine_sessions(connection: sa.Connection) -> dict[uuid.UUID, Any]:
 
 def engine_messages(connection: sa.Connection) -> dict[uuid.UUID, Any]:
     return {r.id: r for r in connection.execute(sa.select(ChatMessage.__table__))}
+
+
+def production_history(url: sa.URL, size: int) -> sa.URL:
+    """Production-shaped legacy tables at ``url`` (no Alembic yet), holding the benchmark's
+    generated history of ``size`` sessions and ``size`` messages."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        build_legacy_history(connection, size)
+    engine.dispose()
+    return url

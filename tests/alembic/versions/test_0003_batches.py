@@ -17,34 +17,20 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from demo.legacy_history import build_legacy_history
 from tests.support.commands import ENGINE_SCHEMA, HISTORY, alembic, start_alembic
+from tests.support.history import production_history
 from tests.support.postgres import fresh_database
-from tests.support.snapshots import all_rows, version
+from tests.support.snapshots import all_rows, comparable, version
 
 SIZE, BATCH = 400, 50
 TOTAL = f"{SIZE} legacy"
-
-
-def legacy_database(url: sa.URL) -> None:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    with engine.begin() as connection:
-        build_legacy_history(connection, SIZE)
-    engine.dispose()
-
-
-def comparable(engine: sa.Engine) -> dict[str, list[str]]:
-    """Every row, minus each run's own clock (``migration_date``)."""
-    date = re.compile(r'""migration_date"": ""[^"]*""')
-    return {t: [date.sub("", str(r)) for r in rows] for t, rows in all_rows(engine).items()}
 
 
 @pytest.fixture
 def reference(pg_server: sa.URL) -> Iterator[dict[str, list[str]]]:
     """The same legacy data migrated in one transaction: what every batched run must equal."""
     with fresh_database(pg_server) as url:
-        legacy_database(url)
-        alembic("upgrade", "head", database_url=url)
+        alembic("upgrade", "head", database_url=production_history(url, SIZE))
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         yield comparable(engine)
         engine.dispose()
@@ -52,8 +38,7 @@ def reference(pg_server: sa.URL) -> Iterator[dict[str, list[str]]]:
 
 @pytest.fixture
 def legacy(database_url: sa.URL) -> sa.URL:
-    legacy_database(database_url)
-    return database_url
+    return production_history(database_url, SIZE)
 
 
 def test_batches_give_the_rows_one_transaction_gives(

@@ -5,7 +5,6 @@ Data tests read "migrate up to 0002, insert legacy rows, migrate one, assert".
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,7 @@ from tests.support.history import (
     seed,
 )
 from tests.support.postgres import fresh_database, scratch_role
-from tests.support.snapshots import all_rows, version
+from tests.support.snapshots import all_rows, comparable, version
 
 # Everything 0003 sends but the report's reads and Alembic's own bookkeeping.
 DATA_STATEMENTS = ("SET LOCAL", "CREATE TEMPORARY TABLE", "INSERT INTO", "ANALYZE", "DO $verify$")
@@ -312,12 +311,6 @@ def production_shape() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return sessions, messages
 
 
-def _comparable(rows: dict[str, list[tuple[object, ...]]]) -> dict[str, list[str]]:
-    # migration_date is the run's own clock: the one value two runs may not share.
-    date = re.compile(r'""migration_date"": ""[^"]*""')
-    return {table: [date.sub("", str(row)) for row in got] for table, got in rows.items()}
-
-
 def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
     alembic_cfg: Config, db: sa.Connection, engine: sa.Engine, pg_server: sa.URL
 ) -> None:
@@ -350,7 +343,7 @@ def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
         with copy.begin() as connection:
             seed(connection, sessions, messages)
         apply_with_psql(copy_url, printed)
-        assert _comparable(all_rows(copy)) == _comparable(all_rows(engine))
+        assert comparable(copy) == comparable(engine)
         assert version(copy) == [HISTORY]
         copy.dispose()
 
