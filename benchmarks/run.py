@@ -8,7 +8,7 @@ For each size N (N sessions and N messages) a template database is filled once; 
 gets its own copy (``CREATE DATABASE … TEMPLATE``, not timed). Prints seconds (median),
 legacy rows per second, the ratio a/b, and the alembic process's peak memory (max RSS).
 
-    .venv/bin/python -m benchmarks.run                      # 10k, 100k and 1M, 3 runs each
+    .venv/bin/python -m benchmarks.run                      # 10k, 100k and 1M, 5 runs each
     .venv/bin/python -m benchmarks.run --sizes 10000 --runs 1
 
 The server is ``BENCH_DATABASE_URL`` (an admin URL) if set, else a throwaway server from
@@ -99,6 +99,9 @@ def copy_of(server_url: sa.URL, template: str) -> Iterator[sa.URL]:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         connection.exec_driver_sql("CHECKPOINT")
+    # Each run writes gigabytes at 1M; start every one with the disk quiet, not still
+    # flushing the last (only this machine's page cache: enough for a local server).
+    os.sync()
     try:
         yield server_url.set(database=name)
     finally:
@@ -148,7 +151,7 @@ def describe_machine(server_url: sa.URL) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--runs", type=int, default=3, help="runs of each way, alternating")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each way, alternating")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="aria-bench-"))
