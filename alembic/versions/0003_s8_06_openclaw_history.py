@@ -275,11 +275,10 @@ def migrate_sessions(batch: Batch | None = None) -> sa.Insert:
     # Stored in the order they began (sorted before the envelope is built, so the sort moves
     # the source rows, not the wider results): the created_at and updated_at indexes then
     # grow at their right edge instead of being rewritten page by page all over, which at
-    # 1M sessions, far beyond shared_buffers, cost up to a third of this statement. Sessions
-    # with no time at all sort last, as now() does below.
+    # 1M sessions, far beyond shared_buffers, cost up to a third of this statement.
     began = sa.func.coalesce(s.c.started_at, stats.c.first_message_at, s.c.ended_at)
     source = (
-        sa.select(s, stats.c.message_count, stats.c.first_message_at, stats.c.last_message_at)
+        sa.select(s, stats.c.message_count, stats.c.last_message_at, began.label("began"))
         .outerjoin_from(s, stats, stats.c.session_id == s.c.id)
         .where(*within(batch, s.c.id))
         .order_by(began)
@@ -290,7 +289,8 @@ def migrate_sessions(batch: Batch | None = None) -> sa.Insert:
     model = sa.func.coalesce(
         field(o.metadata, "model"), field(o.metadata, "openclaw_session", "model")
     )
-    created_at = sa.func.coalesce(o.started_at, o.first_message_at, o.ended_at, sa.func.now())
+    # A session with no time at all began now: last in the order above too (NULLS LAST).
+    created_at = sa.func.coalesce(o.began, sa.func.now())
     rows = sa.select(
         o.id,
         sa.case((blank(o.agent_id), lit("main")), else_=o.agent_id),
