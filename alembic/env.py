@@ -1,8 +1,10 @@
 """Alembic environment: one job per block.
 
-Online, the whole upgrade runs in one transaction under the deploy lock, with Alembic's
-version table pinned to ``public``. Offline (``--sql``), plain SQL that psql runs as is:
-literal values, named paramstyle (so no ``%%`` doubling), no database and no DATABASE_URL.
+Online, the whole upgrade runs in one transaction under the deploy lock, with this
+project's own version table (``db/version_table.py``), never the application's. Offline
+(``--sql``), plain SQL that psql runs as is: literal values, named paramstyle (so no ``%%``
+doubling), no database and no DATABASE_URL. Either way the legacy tables are read where they
+are (``db/legacy_schema.py``): found online, named with ``-x legacy_schema``, else ``public``.
 """
 
 from __future__ import annotations
@@ -19,17 +21,26 @@ from alembic.util import CommandError
 from db.connection import DatabaseURLError, database_url, migration_engine, one_line
 from db.deploy_lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_lock
 from db.deploy_settings import Settings
+from db.legacy_schema import (
+    DEFAULT,
+    X_OPTION,
+    AmbiguousLegacySchemaError,
+    find_legacy_schema,
+    named_schema,
+)
 from db.models import metadata
+from db.version_table import NAME as VERSION_TABLE
+from db.version_table import SCHEMA as VERSION_TABLE_SCHEMA
+from db.version_table import carry_over, forget_in_shared_table
 
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-VERSION_TABLE_SCHEMA = "public"
 OWNED_SCHEMAS = {"public", "aria_engine"}
 log = logging.getLogger("alembic.env")
 # Every -x this project reads (here, and the revisions' Settings); anything else is a typo.
-X_ARGUMENTS = {"migration_lock_wait", "rehearse", *(f.name for f in fields(Settings))}
+X_ARGUMENTS = {"migration_lock_wait", "rehearse", X_OPTION, *(f.name for f in fields(Settings))}
 
 
 def x_arguments() -> dict[str, str]:
@@ -58,25 +69,32 @@ def x_arguments() -> dict[str, str]:
         raise CommandError(
             f"-x migration_lock_wait must be a number of seconds; got {x['migration_lock_wait']!r}"
         ) from None
+    named_schema(x)
     return x
 
 
 def include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
-    """Autogenerate looks at our two schemas only, and never at Alembic's own table."""
+    """Autogenerate looks at our two schemas only, and at no Alembic version table."""
     if type_ == "schema":
         return name in OWNED_SCHEMAS
-    return not (type_ == "table" and name == "alembic_version")
+    return not (type_ == "table" and name in ("alembic_version", VERSION_TABLE))
 
 
 COMMON_OPTIONS: dict[str, Any] = {
     "target_metadata": metadata,
+    "version_table": VERSION_TABLE,
     "version_table_schema": VERSION_TABLE_SCHEMA,
     "include_schemas": True,
     "include_name": include_name,
 }
 
 
-def run_migrations_offline() -> None:
+def our_revisions() -> set[str]:
+    return {script.revision for script in context.script.walk_revisions()}
+
+
+def run_migrations_offline(x: dict[str, str]) -> None:
+    config.attributes[X_OPTION] = named_schema(x) or DEFAULT
     context.configure(
         dialect_name="postgresql",
         literal_binds=True,
@@ -84,18 +102,47 @@ def run_migrations_offline() -> None:
         **COMMON_OPTIONS,
     )
     with context.begin_transaction():
+        if context.get_starting_revision_argument() is None:
+            # The script builds our version table and runs every revision again (each is
+            # idempotent); an earlier release's ids must leave the application's table.
+            context.execute(forget_in_shared_table(our_revisions()))
+        context.run_migrations()
+
+
+def settle_legacy_schema(connection: sa.Connection, x: dict[str, str]) -> None:
+    """Named with -x, or found: read under the deploy lock, in a transaction of its own."""
+    schema = named_schema(x)
+    if schema is None:
+        idle = not connection.in_transaction()
+        schema = find_legacy_schema(connection)
+        if idle:  # leave it idle, so that Alembic opens (and commits) its own transaction
+            connection.rollback()
+    config.attributes[X_OPTION] = schema
+    log.info("legacy tables: %s.agent_sessions, %s.session_messages", schema, schema)
+
+
+def migrate(connection: sa.Connection) -> None:
+    """Carry an earlier release's version rows over, then every pending revision."""
+    context.configure(connection=connection, **COMMON_OPTIONS)
+    with context.begin_transaction():
+        moved = carry_over(connection, our_revisions())
+        if moved:
+            log.info(
+                "moved this project's revision id(s) %s from public.alembic_version (the "
+                "application's) to %s.%s; the application's own ids there stay as they were",
+                ", ".join(moved), VERSION_TABLE_SCHEMA, VERSION_TABLE,
+            )  # fmt: skip
         context.run_migrations()
 
 
 def run_on(connection: sa.Connection, x: dict[str, str]) -> None:
     wait = float(x.get("migration_lock_wait", 0))
     with deploy_lock(connection, wait or DEFAULT_WAIT_SECONDS):
+        settle_legacy_schema(connection, x)
         if x.get("rehearse") == "true":
             rehearse(connection)
             return
-        context.configure(connection=connection, **COMMON_OPTIONS)
-        with context.begin_transaction():
-            context.run_migrations()
+        migrate(connection)
 
 
 def rehearse(connection: sa.Connection) -> None:
@@ -105,12 +152,10 @@ def rehearse(connection: sa.Connection) -> None:
     never make it: the version table goes back with everything else."""
     transaction = connection.begin_nested() if connection.in_transaction() else connection.begin()
     try:
-        context.configure(connection=connection, **COMMON_OPTIONS)
-        with context.begin_transaction():
-            context.run_migrations()
+        migrate(connection)
     finally:
         transaction.rollback()
-    log.info("rehearsal: rolled back; the database, alembic_version included, is as it was")
+    log.info("rehearsal: rolled back; the database, version tables included, is as it was")
 
 
 def run_migrations_online(x: dict[str, str]) -> None:
@@ -125,7 +170,7 @@ def run_migrations_online(x: dict[str, str]) -> None:
                 run_on(connection, x)
     except DatabaseURLError as error:
         raise CommandError(f"{error} (or use --sql to print the SQL without a database)") from None
-    except DeployLockTimeoutError as error:
+    except (DeployLockTimeoutError, AmbiguousLegacySchemaError) as error:
         raise CommandError(str(error)) from None
     except sa.exc.DBAPIError as error:
         raise CommandError(one_line(error)) from None
@@ -133,6 +178,6 @@ def run_migrations_online(x: dict[str, str]) -> None:
 
 x_options = x_arguments()
 if context.is_offline_mode():
-    run_migrations_offline()
+    run_migrations_offline(x_options)
 else:
     run_migrations_online(x_options)

@@ -50,9 +50,11 @@ def create_index_unless_covered(
     ``table`` already leads with the same key, under whatever name: production's init scripts
     made some of ours under their own names, or as the first column of a unique constraint,
     and a second copy costs a table scan under a write-blocking lock during the deploy, then
-    a write on every insert forever. ``deparsed`` is the key as PostgreSQL prints it
-    (``pg_get_indexdef(index, 1, true)``), when that differs from ``key``."""
-    expected = _sql_literal(deparsed or key)
+    a write on every insert forever. A btree serves a key in either direction, so ``x DESC``
+    is covered by an index on ``x`` and the other way round. ``deparsed`` is the key as
+    PostgreSQL prints it (``pg_get_indexdef(index, 1, true)``, which omits the direction),
+    when that differs from ``key`` in more than its direction."""
+    expected = _sql_literal(deparsed or key.removesuffix(" DESC"))
     return sa.text(
         f"""DO $index$
 BEGIN

@@ -1,11 +1,14 @@
 """``python -m db.verify``: did every legacy session and message reach the engine's tables?
 
-Compares ``public.agent_sessions`` / ``public.session_messages`` with
+Compares the legacy ``agent_sessions`` / ``session_messages`` (in ``public`` or
+``aria_data``, found as the migration finds them, or ``--legacy-schema``) with
 ``aria_engine.chat_sessions`` / ``aria_engine.chat_messages`` in one read-only transaction
-and prints what was migrated, what is missing, what clashes, and what could never be
-placed (by reason), overall, by agent and by source; ``--json`` for pipelines. Exit
-status: 0 when nothing that could be migrated is missing, 1 when something is, 2 when the
-check could not run.
+and prints what was migrated, what the application has archived since (its
+``chat_sessions_archive`` / ``chat_messages_archive``, when they exist), what is missing,
+what clashes, and what could never be placed (by reason), overall, by agent and by source;
+``--json`` for pipelines. Exit status: 0 when nothing that could be migrated is missing,
+1 when something is, 2 when the check could not run, 3 when the legacy tables hold no row
+(nothing to verify).
 
 Placement follows the S8-06 mapping, restated here from the README rather than imported
 from the revision, so that the check does not share the code it checks: a message belongs
@@ -26,20 +29,36 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import JSONB
 
 from db.chat import ChatMessage, ChatSession
 from db.connection import DatabaseURLError, database_url, describe, migration_engine, one_line
+from db.legacy import SCHEMA as MODELLED_SCHEMA
 from db.legacy import LegacyMessage, LegacySession
+from db.legacy_schema import AmbiguousLegacySchemaError, checked_name, find_legacy_schema
 
 MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 NOT_PLACEABLE = ("no session reference", "unknown session id", "unknown external id",
                  "session id clash")  # fmt: skip
+COMPLETE, INCOMPLETE, COULD_NOT_CHECK, NOTHING_TO_VERIFY = 0, 1, 2, 3
+
+# Where the application moves old engine sessions and their messages (same ids, same
+# metadata) before deleting them: a legacy row found there was migrated, then archived.
+archived_sessions = sa.table(
+    "chat_sessions_archive", sa.column("id", sa.Uuid), sa.column("metadata", JSONB),
+    schema="aria_engine",
+)  # fmt: skip
+archived_messages = sa.table(
+    "chat_messages_archive", sa.column("id", sa.Uuid), sa.column("metadata", JSONB),
+    schema="aria_engine",
+)  # fmt: skip
 
 
 @dataclass
 class Counts:
     legacy: int = 0
     migrated: int = 0
+    archived: int = 0  # migrated, then moved to the application's archive tables
     missing: int = 0
     not_migrated: int = 0  # clashing sessions; messages that cannot be placed
 
@@ -53,6 +72,8 @@ class Group:
 
 @dataclass
 class Verification:
+    legacy_tables: list[str]
+    archive_tables: list[str]  # those that exist, and were read
     sessions: Counts
     messages: Counts
     not_placeable: dict[str, int]
@@ -63,32 +84,54 @@ class Verification:
     def complete(self) -> bool:
         return self.sessions.missing == 0 and self.messages.missing == 0
 
+    @property
+    def nothing_to_verify(self) -> bool:
+        return self.sessions.legacy == 0 and self.messages.legacy == 0
+
+    @property
+    def status(self) -> int:
+        if self.nothing_to_verify:
+            return NOTHING_TO_VERIFY
+        return COMPLETE if self.complete else INCOMPLETE
+
 
 def _key(column: sa.ColumnElement[Any], key: str) -> sa.ColumnElement[Any]:
     return column.op("->>", return_type=sa.Text)(sa.literal(key))
 
 
-def session_status() -> sa.Subquery:
-    """Each legacy session: its agent and source as migrated, and migrated / clash / missing."""
-    s, e = LegacySession.__table__, ChatSession.__table__
-    status = sa.case(
-        (e.c.id.is_(None), "missing"),
-        (_key(e.c.metadata, "migrated_from") == MIGRATED_SESSION, "migrated"),
-        else_="not_migrated",
-    )
+def _ours(table: Any, migrated_from: str) -> sa.ColumnElement[bool]:
+    return _key(table.c.metadata, "migrated_from") == migrated_from
+
+
+def session_status(archive: bool) -> sa.Subquery:
+    """Each legacy session: its agent and source as migrated, and migrated / archived /
+    clash (``not_migrated``) / missing."""
+    s, e, a = LegacySession.__table__, ChatSession.__table__, archived_sessions
+    rows = s.outerjoin(e, e.c.id == s.c.id)
+    whens: list[tuple[sa.ColumnElement[bool], str]] = [
+        (_ours(e, MIGRATED_SESSION), "migrated"),
+        (e.c.id.is_not(None), "not_migrated"),
+    ]
+    if archive:
+        rows = rows.outerjoin(a, a.c.id == s.c.id)
+        # An archived row the migration did not make was a clash before it was archived.
+        whens += [(_ours(a, MIGRATED_SESSION), "archived"), (a.c.id.is_not(None), "not_migrated")]
+    status = sa.case(*whens, else_="missing")
     blank = sa.func.coalesce(s.c.agent_id, "").regexp_match("^[[:space:]]*$")
     agent = sa.case((blank, "main"), else_=s.c.agent_id)
     source = sa.func.coalesce(_key(s.c.metadata, "source"), "unknown")
     return (
         sa.select(s.c.id, agent.label("agent"), source.label("source"), status.label("status"))
-        .outerjoin_from(s, e, e.c.id == s.c.id)
+        .select_from(rows)
         .subquery("session_status")
     )
 
 
-def message_status(sessions: sa.Subquery) -> sa.Subquery:
-    """Each legacy message: the session it belongs to, and migrated / missing / a reason."""
+def message_status(sessions: sa.Subquery, archive: bool) -> sa.Subquery:
+    """Each legacy message: the session it belongs to, and migrated / archived / missing /
+    the reason it could not be placed."""
     m, s, e = LegacyMessage.__table__, LegacySession.__table__, ChatMessage.__table__
+    a = archived_messages
     keys = sa.func.unnest(
         postgresql.array(
             [_key(s.c.metadata, "openclaw_session_id"), _key(s.c.metadata, "external_session_id")]
@@ -106,12 +149,27 @@ def message_status(sessions: sa.Subquery) -> sa.Subquery:
     owner = sessions.alias("owner")
     status = sa.case(
         (e.c.id.is_not(None), "migrated"),
+        *([(a.c.id.is_not(None), "archived")] if archive else []),
         (owner.c.status == "not_migrated", "session id clash"),
         (owner.c.id.is_not(None), "missing"),
         (m.c.session_id.is_not(None), "unknown session id"),
         (m.c.external_session_id.is_(None), "no session reference"),
         else_="unknown external id",
     )
+    rows = (
+        m.outerjoin(direct, direct.c.id == m.c.session_id)
+        .outerjoin(
+            by_external_id,
+            sa.and_(
+                m.c.session_id.is_(None),
+                by_external_id.c.external_id == m.c.external_session_id,
+            ),
+        )
+        .outerjoin(owner, owner.c.id == sa.func.coalesce(direct.c.id, by_external_id.c.id))
+        .outerjoin(e, sa.and_(e.c.id == m.c.id, _ours(e, MIGRATED_MESSAGE)))
+    )
+    if archive:
+        rows = rows.outerjoin(a, sa.and_(a.c.id == m.c.id, _ours(a, MIGRATED_MESSAGE)))
     return (
         sa.select(
             m.c.id,
@@ -119,21 +177,7 @@ def message_status(sessions: sa.Subquery) -> sa.Subquery:
             sa.func.coalesce(owner.c.source, "(not placeable)").label("source"),
             status.label("status"),
         )
-        .select_from(
-            m.outerjoin(direct, direct.c.id == m.c.session_id)
-            .outerjoin(
-                by_external_id,
-                sa.and_(
-                    m.c.session_id.is_(None),
-                    by_external_id.c.external_id == m.c.external_session_id,
-                ),
-            )
-            .outerjoin(owner, owner.c.id == sa.func.coalesce(direct.c.id, by_external_id.c.id))
-            .outerjoin(
-                e,
-                sa.and_(e.c.id == m.c.id, _key(e.c.metadata, "migrated_from") == MIGRATED_MESSAGE),
-            )
-        )
+        .select_from(rows)
         .subquery("message_status")
     )
 
@@ -146,7 +190,9 @@ class StatusCounts(dict[str, int]):
 
     def counts(self) -> Counts:
         not_migrated = self["not_migrated"] + sum(self[reason] for reason in NOT_PLACEABLE)
-        return Counts(sum(self.values()), self["migrated"], self["missing"], not_migrated)
+        return Counts(
+            sum(self.values()), self["migrated"], self["archived"], self["missing"], not_migrated
+        )
 
 
 def _tally(connection: sa.Connection, rows: sa.Subquery) -> dict[str, dict[str, StatusCounts]]:
@@ -163,10 +209,19 @@ def _tally(connection: sa.Connection, rows: sa.Subquery) -> dict[str, dict[str, 
     return tallies
 
 
-def verify(connection: sa.Connection) -> Verification:
-    sessions = session_status()
+def _existing(connection: sa.Connection, *tables: sa.TableClause) -> list[str]:
+    names = [f"{table.schema}.{table.name}" for table in tables]
+    return [n for n in names if connection.scalar(sa.select(sa.func.to_regclass(n))) is not None]
+
+
+def verify(connection: sa.Connection, legacy_schema: str) -> Verification:
+    """Everything, read on ``connection`` (which reads the legacy models' tables from
+    ``legacy_schema``: see ``read_legacy_from``)."""
+    archive = _existing(connection, archived_sessions, archived_messages)
+    read_archive = len(archive) == 2
+    sessions = session_status(read_archive)
     by_session = _tally(connection, sessions)
-    by_message = _tally(connection, message_status(sessions))
+    by_message = _tally(connection, message_status(sessions, read_archive))
     groups = {
         by: [
             Group(
@@ -180,6 +235,8 @@ def verify(connection: sa.Connection) -> Verification:
     }
     message_totals = by_message["all"].get("all", StatusCounts())
     return Verification(
+        legacy_tables=[f"{legacy_schema}.{t}" for t in ("agent_sessions", "session_messages")],
+        archive_tables=archive if read_archive else [],
         sessions=by_session["all"].get("all", StatusCounts()).counts(),
         messages=message_totals.counts(),
         not_placeable={r: message_totals[r] for r in NOT_PLACEABLE if message_totals[r]},
@@ -190,11 +247,15 @@ def verify(connection: sa.Connection) -> Verification:
 
 def render(result: Verification, where: str) -> str:
     def line(name: str, c: Counts) -> str:
-        return (f"{name:<16} {c.legacy:>10,} {c.migrated:>10,} {c.missing:>10,} "
-                f"{c.not_migrated:>14,}")  # fmt: skip
+        return (f"{name:<16} {c.legacy:>10,} {c.migrated:>10,} {c.archived:>10,} "
+                f"{c.missing:>10,} {c.not_migrated:>14,}")  # fmt: skip
 
-    header = f"{'':<16} {'legacy':>10} {'migrated':>10} {'missing':>10} {'not migrated':>14}"
-    out = [f"S8-06 verification of {where}", "", header,
+    header = (f"{'':<16} {'legacy':>10} {'migrated':>10} {'archived':>10} {'missing':>10} "
+              f"{'not migrated':>14}")  # fmt: skip
+    archive = " and ".join(result.archive_tables) or "none (not created yet)"
+    out = [f"S8-06 verification of {where}",
+           f"legacy tables: {' and '.join(result.legacy_tables)}",
+           f"the application's archive: {archive}", "", header,
            line("sessions", result.sessions), line("messages", result.messages)]  # fmt: skip
     if result.sessions.not_migrated:
         out.append(f"  sessions not migrated: {result.sessions.not_migrated} id clash(es)")
@@ -209,13 +270,35 @@ def render(result: Verification, where: str) -> str:
                 f"{g.sessions.missing:>10,} {g.messages.legacy:>14,} {g.messages.migrated:>10,} "
                 f"{g.messages.missing:>10,}"
             )
-    verdict = (
-        "COMPLETE: nothing that could be migrated is missing"
-        if result.complete
-        else f"INCOMPLETE: {result.sessions.missing:,} session(s) and "
+    return "\n".join([*out, "", verdict(result)])
+
+
+def verdict(result: Verification) -> str:
+    if result.nothing_to_verify:
+        return (
+            f"NOTHING TO VERIFY: {' and '.join(result.legacy_tables)} hold no row; if this "
+            "deployment's history lives in another schema, name it with --legacy-schema NAME"
+        )
+    if result.complete:
+        return "COMPLETE: nothing that could be migrated is missing"
+    return (
+        f"INCOMPLETE: {result.sessions.missing:,} session(s) and "
         f"{result.messages.missing:,} message(s) that could be migrated are missing"
     )
-    return "\n".join([*out, "", verdict])
+
+
+def read_legacy_from(connection: sa.Connection, schema: str | None) -> tuple[sa.Connection, str]:
+    """``connection``, reading the legacy models' tables from ``schema`` (or where the
+    migration would find them), and that schema."""
+    found = schema or find_legacy_schema(connection)
+    return connection.execution_options(schema_translate_map={MODELLED_SCHEMA: found}), found
+
+
+def _schema_name(name: str) -> str:
+    try:
+        return checked_name(name)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be {error}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,26 +306,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m db.verify", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--legacy-schema",
+        metavar="NAME",
+        type=_schema_name,
+        help="where the legacy tables are (default: found as the migration finds them, "
+        "in public or aria_data)",
+    )
     args = parser.parse_args(argv)
     try:
         url = database_url()
         engine = migration_engine(url)
         with engine.connect() as connection:
             connection.execute(sa.text("SET TRANSACTION READ ONLY"))
-            result = verify(connection)
+            legacy, schema = read_legacy_from(connection, args.legacy_schema)
+            result = verify(legacy, schema)
             connection.rollback()
         engine.dispose()
-    except DatabaseURLError as error:
+    except (DatabaseURLError, AmbiguousLegacySchemaError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return COULD_NOT_CHECK
     except sa.exc.DBAPIError as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
-        return 2
+        return COULD_NOT_CHECK
     if args.json:
-        print(json.dumps({**asdict(result), "complete": result.complete}, indent=2))
+        print(json.dumps({**asdict(result), "complete": result.complete,
+                          "verdict": verdict(result)}, indent=2))  # fmt: skip
     else:
         print(render(result, describe(url)))
-    return 0 if result.complete else 1
+    return result.status
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@ Revises: 0001_legacy_baseline
 Create Date: 2026-11-24
 
 The engine's bootstrap may have created these already; as with the baseline, what exists
-is adopted (columns checked, nothing altered) and what is missing is built.
+is adopted (columns checked, nothing altered) and what is missing is built. Production's
+tables carry their indexes under the init script's names (``idx_ae_cs_agent`` …) and the
+application's ORM's (``idx_ecs_updated_desc`` …): an index is built only where no existing
+one already leads with its key, whatever its name or direction.
 """
 
 from collections.abc import Sequence
@@ -15,7 +18,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.adoption import drop_schema_if_empty, drop_table_if_empty, require_columns
+from db.adoption import (
+    create_index_unless_covered,
+    drop_schema_if_empty,
+    drop_table_if_empty,
+    require_columns,
+)
 from db.deploy_settings import send_deploy_settings
 
 revision: str = "0002_s1_01_engine_schema"
@@ -87,16 +95,16 @@ def upgrade() -> None:
     op.execute(require_columns(f"{SCHEMA}.chat_sessions", list(sessions.c.keys())))
     op.execute(require_columns(f"{SCHEMA}.chat_messages", list(messages.c.keys())))
 
-    for name, table, columns in (
-        ("idx_chat_sessions_agent_id", "chat_sessions", ["agent_id"]),
-        ("idx_chat_sessions_status", "chat_sessions", ["status"]),
-        ("idx_chat_sessions_created_at", "chat_sessions", ["created_at"]),
-        ("idx_chat_sessions_updated_at", "chat_sessions", [sa.text("updated_at DESC")]),
-        ("idx_chat_messages_session_id", "chat_messages", ["session_id"]),
-        ("idx_chat_messages_role", "chat_messages", ["role"]),
-        ("idx_chat_messages_created_at", "chat_messages", ["created_at"]),
+    for name, table, key in (
+        ("idx_chat_sessions_agent_id", "chat_sessions", "agent_id"),
+        ("idx_chat_sessions_status", "chat_sessions", "status"),
+        ("idx_chat_sessions_created_at", "chat_sessions", "created_at"),
+        ("idx_chat_sessions_updated_at", "chat_sessions", "updated_at DESC"),
+        ("idx_chat_messages_session_id", "chat_messages", "session_id"),
+        ("idx_chat_messages_role", "chat_messages", "role"),
+        ("idx_chat_messages_created_at", "chat_messages", "created_at"),
     ):
-        op.create_index(name, table, columns, schema=SCHEMA, if_not_exists=True)
+        op.execute(create_index_unless_covered(name, f"{SCHEMA}.{table}", key))
 
 
 def downgrade() -> None:

@@ -4,13 +4,16 @@ Revision ID: 0003_s8_06_openclaw_history
 Revises: 0002_s1_01_engine_schema
 Create Date: 2026-11-24
 
-Data only. These statements, in this order, the same online and in ``--sql``:
+Data only. The legacy tables are read where they live, ``public`` or ``aria_data``
+(``db/legacy_schema.py``); below, ``legacy`` stands for that schema. These statements, in
+this order, the same online and in ``--sql`` for the same schema:
 
 0. the deploy settings every revision sends first (``db/deploy_settings.py``), for this
    transaction only: ``lock_timeout`` 5s (a blocked lock fails fast instead of queueing
    the application behind it), ``statement_timeout`` 0 (off: a role's default must not kill
    a long migration), ``work_mem`` 64MB (the joins below span whole tables; the server
    default of 4MB sends them to disk in dozens of passes); each can be changed with ``-x``.
+   Then the guard: it stops the run if ``legacy`` holds no row while the other era does.
 1. the placement plan: a temporary table holding every legacy message with the legacy
    session it belongs to, or why it cannot go there (no reference, an unknown id, or a
    session id an engine row this migration did not make already holds: a clash);
@@ -18,7 +21,8 @@ Data only. These statements, in this order, the same online and in ``--sql``:
 2. legacy sessions  -> aria_engine.chat_sessions  (same id; ON CONFLICT (id) DO NOTHING)
 3. placed messages  -> aria_engine.chat_messages  (same id; ON CONFLICT (id) DO NOTHING)
 4. a check, in SQL, that every legacy session and every placed message is now present;
-   otherwise it raises and the whole upgrade rolls back.
+   otherwise it raises and the whole upgrade rolls back. A run that read no legacy session
+   at all says so (a warning naming the tables), online and through psql.
 
 Every value is rendered into the SQL (``literal_execute``), never bound: what runs online is
 byte for byte what ``--sql`` prints. Online only, and only by reading, the revision also
@@ -39,7 +43,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from alembic import context, op
@@ -49,6 +53,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql.base import PGDialect
 
 from db.deploy_settings import Settings, deploy_settings
+from db.legacy_schema import guard, legacy_schema
 
 revision: str = "0003_s8_06_openclaw_history"
 down_revision: str | Sequence[str] | None = "0002_s1_01_engine_schema"
@@ -57,35 +62,47 @@ depends_on: str | Sequence[str] | None = None
 
 log = logging.getLogger("alembic.s8_06")
 
+
+class Legacy(NamedTuple):
+    """The legacy tables, in the schema this deployment keeps them in."""
+
+    session: sa.TableClause
+    message: sa.TableClause
+
+
 # The schema as 0001 and 0002 leave it; frozen here because the live models will move on.
-legacy_session = sa.table(
-    "agent_sessions",
-    sa.column("id", sa.Uuid),
-    sa.column("agent_id", sa.String),
-    sa.column("session_type", sa.String),
-    sa.column("started_at", sa.DateTime(timezone=True)),
-    sa.column("ended_at", sa.DateTime(timezone=True)),
-    sa.column("messages_count", sa.Integer),
-    sa.column("tokens_used", sa.Integer),
-    sa.column("cost_usd", sa.Numeric),
-    sa.column("status", sa.String),
-    sa.column("metadata", JSONB),
-    schema="public",
-)
-legacy_message = sa.table(
-    "session_messages",
-    sa.column("id", sa.Uuid),
-    sa.column("session_id", sa.Uuid),
-    sa.column("external_session_id", sa.String),
-    sa.column("agent_id", sa.String),
-    sa.column("role", sa.String),
-    sa.column("content", sa.Text),
-    sa.column("content_hash", sa.String),
-    sa.column("source_channel", sa.String),
-    sa.column("metadata", JSONB),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    schema="public",
-)
+def legacy_tables(schema: str = "public") -> Legacy:
+    session = sa.table(
+        "agent_sessions",
+        sa.column("id", sa.Uuid),
+        sa.column("agent_id", sa.String),
+        sa.column("session_type", sa.String),
+        sa.column("started_at", sa.DateTime(timezone=True)),
+        sa.column("ended_at", sa.DateTime(timezone=True)),
+        sa.column("messages_count", sa.Integer),
+        sa.column("tokens_used", sa.Integer),
+        sa.column("cost_usd", sa.Numeric),
+        sa.column("status", sa.String),
+        sa.column("metadata", JSONB),
+        schema=schema,
+    )
+    message = sa.table(
+        "session_messages",
+        sa.column("id", sa.Uuid),
+        sa.column("session_id", sa.Uuid),
+        sa.column("external_session_id", sa.String),
+        sa.column("agent_id", sa.String),
+        sa.column("role", sa.String),
+        sa.column("content", sa.Text),
+        sa.column("content_hash", sa.String),
+        sa.column("source_channel", sa.String),
+        sa.column("metadata", JSONB),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        schema=schema,
+    )
+    return Legacy(session, message)
+
+
 engine_session = sa.table(
     "chat_sessions",
     sa.column("id", sa.Uuid),
@@ -125,8 +142,19 @@ plan = sa.table(
 )
 
 TITLE_MAX, MODEL_MAX = 500, 200  # aria_engine.chat_sessions.title / .model
+# Said when a run read no legacy session at all.
+NOTHING_READ = (
+    "S8-06 read the legacy tables {session} and {message} and found no session in them: "
+    "nothing was migrated; if this deployment's history lives in another schema, run again "
+    "with -x legacy_schema=NAME"
+)
 MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 Batch = tuple[Any, Any]  # (lower, upper] of primary keys; lower None for the first batch
+
+
+def nothing_read_from(legacy: Legacy) -> str:
+    s, m = legacy
+    return NOTHING_READ.format(session=f"{s.schema}.{s.name}", message=f"{m.schema}.{m.name}")
 
 
 def lit(value: Any) -> sa.BindParameter[Any]:
@@ -192,10 +220,10 @@ def within(batch: Batch | None, key: sa.ColumnElement[Any]) -> list[sa.ColumnEle
     return [key <= lit(upper)] + ([] if lower is None else [key > lit(lower)])
 
 
-def session_by_external_id() -> sa.Subquery:
+def session_by_external_id(legacy: Legacy) -> sa.Subquery:
     """For each external id, the one legacy session it names: the latest started_at wins,
     ties broken by the greater id, so the choice is the same on every run."""
-    s = legacy_session
+    s = legacy.session
     key = sa.func.unnest(
         postgresql.array(
             [field(s.c.metadata, "openclaw_session_id"), field(s.c.metadata, "external_session_id")]
@@ -211,11 +239,11 @@ def session_by_external_id() -> sa.Subquery:
     )
 
 
-def placement() -> sa.Select[Any]:
+def placement(legacy: Legacy) -> sa.Select[Any]:
     """Each legacy message with the legacy session it belongs to, and why it cannot go there
     if it cannot (``reason`` NULL: it goes). A session whose id an engine row this migration
     did not make already holds is a clash: nothing is put into it."""
-    m, s, by_ext = legacy_message, legacy_session, session_by_external_id()
+    m, s, by_ext = legacy.message, legacy.session, session_by_external_id(legacy)
     direct = s.alias("direct")
     native = engine_session.alias("native")
     session_id = sa.func.coalesce(direct.c.id, by_ext.c.session_id)
@@ -241,10 +269,10 @@ def placement() -> sa.Select[Any]:
     )
 
 
-def plan_placement(batched: bool) -> list[sa.Executable]:
+def plan_placement(legacy: Legacy, batched: bool) -> list[sa.Executable]:
     """Create and fill the plan. In one transaction it goes with the commit; in batches it
     must outlive each batch's commit, and carries the indexes the batches look up by."""
-    rows = literal_sql(placement())
+    rows = literal_sql(placement(legacy))
     on_commit = "PRESERVE ROWS" if batched else "DROP"
     statements: list[sa.Executable] = [
         sa.text(f"CREATE TEMPORARY TABLE pg_temp.{plan.name} ON COMMIT {on_commit} AS\n{rows}")
@@ -259,8 +287,8 @@ def plan_placement(batched: bool) -> list[sa.Executable]:
     return statements
 
 
-def migrate_sessions(batch: Batch | None = None) -> sa.Insert:
-    s = legacy_session
+def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
+    s = legacy.session
     stats = (
         sa.select(
             plan.c.session_id,
@@ -327,8 +355,8 @@ def migrate_sessions(batch: Batch | None = None) -> sa.Insert:
     )
 
 
-def migrate_messages(batch: Batch | None = None) -> sa.Insert:
-    m, target = legacy_message, engine_session
+def migrate_messages(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
+    m, target = legacy.message, engine_session
     # In time order (sorted before the envelope is built): the created_at index grows at its
     # right edge, and each foreign-key check finds its session near the last one's in the
     # table, where the sessions were stored in the order they began.
@@ -366,9 +394,9 @@ def migrate_messages(batch: Batch | None = None) -> sa.Insert:
     )
 
 
-def missing() -> sa.Select[Any]:
+def missing(legacy: Legacy) -> sa.Select[Any]:
     """Legacy sessions absent from the engine, and placed messages absent from it."""
-    s = legacy_session
+    s = legacy.session
     sessions = (
         sa.select(sa.func.count())
         .select_from(s)
@@ -387,9 +415,12 @@ def missing() -> sa.Select[Any]:
     )
 
 
-def verify_complete(batched: bool = False) -> sa.TextClause:
-    """Raise, rolling the upgrade back, unless nothing that could be migrated is missing."""
-    query = literal_sql(missing())
+def verify_complete(legacy: Legacy, batched: bool = False) -> sa.TextClause:
+    """Raise, rolling the upgrade back, unless nothing that could be migrated is missing;
+    warn when there was nothing to migrate at all, naming the tables read."""
+    s = legacy.session
+    query = literal_sql(missing(legacy))
+    nothing_read = nothing_read_from(legacy).replace("'", "''")
     outcome = (
         "the batches done so far stay committed and the revision is not recorded; "
         "run the same upgrade again"
@@ -409,24 +440,30 @@ BEGIN
             || ' legacy session(s) and ' || messages || ' placeable message(s) are missing '
             || 'from the engine tables after the insert; {outcome}';
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM {s.schema}.{s.name}) THEN
+        RAISE WARNING USING MESSAGE = '{nothing_read}';
+    END IF;
 END
 $verify$"""
     )
 
 
-def migration_statements() -> list[sa.Executable]:
+def migration_statements(legacy: Legacy) -> list[sa.Executable]:
     """Plan, sessions, messages, proof: the work of one transaction."""
     return [
-        *plan_placement(batched=False),
-        migrate_sessions(),
-        migrate_messages(),
-        verify_complete(),
+        *plan_placement(legacy, batched=False),
+        migrate_sessions(legacy),
+        migrate_messages(legacy),
+        verify_complete(legacy),
     ]
 
 
-def build_migration_statements(settings: Settings | None = None) -> list[sa.Executable]:
+def build_migration_statements(
+    settings: Settings | None = None, schema: str = "public"
+) -> list[sa.Executable]:
     """Every statement this revision sends in one transaction, in order."""
-    return [*deploy_settings(settings or Settings()), *migration_statements()]
+    legacy = legacy_tables(schema)
+    return [*deploy_settings(settings or Settings()), guard(schema), *migration_statements(legacy)]
 
 
 def keyset_batches(
@@ -456,11 +493,13 @@ def upgrade() -> None:
         )
     for setting in deploy_settings(settings, "SESSION" if settings.batch_size else "LOCAL"):
         op.execute(setting)
-    report = None if context.is_offline_mode() else Report(op.get_bind())
+    legacy = legacy_tables(legacy_schema())
+    op.execute(guard(legacy_schema()))
+    report = None if context.is_offline_mode() else Report(op.get_bind(), legacy)
     if settings.batch_size:
-        upgrade_in_batches(settings.batch_size)
+        upgrade_in_batches(settings.batch_size, legacy)
     else:
-        for statement in migration_statements():
+        for statement in migration_statements(legacy):
             op.execute(statement)
     if report is not None:
         report.log_after()
@@ -468,22 +507,22 @@ def upgrade() -> None:
         op.execute(sa.text(f"DROP TABLE pg_temp.{plan.name}"))
 
 
-def upgrade_in_batches(size: int) -> None:
+def upgrade_in_batches(size: int, legacy: Legacy) -> None:
     connection = op.get_bind()
     with op.get_context().autocommit_block():
-        for statement in plan_placement(batched=True):
+        for statement in plan_placement(legacy, batched=True):
             op.execute(statement)
         for name, key, migrate in (
-            ("sessions", legacy_session.c.id, migrate_sessions),
-            ("messages", legacy_message.c.id, migrate_messages),
+            ("sessions", legacy.session.c.id, migrate_sessions),
+            ("messages", legacy.message.c.id, migrate_messages),
         ):
             total = connection.scalar(sa.select(sa.func.count(key))) or 0
             progress = Progress(name, total, size)
             for batch in keyset_batches(connection, key, size):
-                op.execute(migrate(batch))
+                op.execute(migrate(legacy, batch))
                 progress.step()
     # In the transaction that records the revision: a failed check leaves it unrecorded.
-    op.execute(verify_complete(batched=True))
+    op.execute(verify_complete(legacy, batched=True))
 
 
 def downgrade() -> None:
@@ -520,10 +559,10 @@ class Report:
     ``--sql`` can tell them apart.
     """
 
-    def __init__(self, connection: sa.Connection) -> None:
-        self.connection = connection
+    def __init__(self, connection: sa.Connection, legacy: Legacy) -> None:
+        self.connection, self.legacy = connection, legacy
         self.inserted: Counter[str] = Counter()
-        s, m = legacy_session, legacy_message
+        s, m = legacy
         present = self._one(
             sa.select(
                 sa.func.count().filter(owned(engine_session)),
@@ -550,7 +589,7 @@ class Report:
 
     def log_after(self) -> None:
         sa.event.remove(self.connection, "after_cursor_execute", self._count_inserted)
-        s, m = legacy_session, legacy_message
+        s, m = self.legacy
         legacy_sessions, legacy_messages = self._one(
             sa.select(
                 sa.select(sa.func.count()).select_from(s).scalar_subquery(),
@@ -577,6 +616,8 @@ class Report:
         )  # fmt: skip
         for reason, count in sorted(unplaced.items()):
             log.info("S8-06 messages not placed (%s): %d", reason, count)
+        if not legacy_sessions:
+            log.warning(nothing_read_from(self.legacy))
         if self.clashes:
             first = self.connection.scalars(
                 sa.select(s.c.id)

@@ -32,9 +32,21 @@ def test_offline_needs_no_database_and_is_byte_identical() -> None:
     second = alembic("upgrade", "head", "--sql")
     assert first.stdout == second.stdout
     assert "CREATE TABLE IF NOT EXISTS public.agent_sessions" in first.stdout
-    assert "INSERT INTO public.alembic_version (version_num) VALUES ('0001_legacy_baseline')" in (
-        first.stdout
-    )
+    assert (
+        "INSERT INTO public.alembic_version_aria_migrations (version_num) "
+        "VALUES ('0001_legacy_baseline')"
+    ) in first.stdout
+
+
+def test_offline_sql_reads_the_legacy_tables_where_it_is_told() -> None:
+    default = offline_sql()
+    told = offline_sql("head", "-x", "legacy_schema=aria_data")
+    for sql, schema, other in ((default, "public", "aria_data"), (told, "aria_data", "public")):
+        assert f"CREATE TABLE IF NOT EXISTS {schema}.agent_sessions" in sql
+        # The placement plan reads the messages (the guard only peeks at the other era).
+        assert f"FROM {schema}.session_messages LEFT OUTER JOIN" in sql
+        assert f"CREATE TABLE IF NOT EXISTS {other}.agent_sessions" not in sql
+        assert f"FROM {other}.session_messages LEFT OUTER JOIN" not in sql
 
 
 def test_offline_sql_is_plain_sql_for_psql() -> None:

@@ -6,24 +6,12 @@ byte before and after.
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 import sqlalchemy as sa
 
-from db.throwaway import psql_executable, psql_url
 from tests.support.commands import ENGINE_SCHEMA, alembic
 from tests.support.history import production_history
-from tests.support.snapshots import version
-
-
-def dump(url: sa.URL) -> str:
-    pg_dump = psql_executable().with_name("pg_dump")
-    return subprocess.run(
-        [str(pg_dump), "--no-sync", "--no-statistics", "--restrict-key=rehearsal", "-d",
-         psql_url(url)],
-        capture_output=True, text=True, check=True, timeout=120,
-    ).stdout  # fmt: skip
+from tests.support.snapshots import dump, version
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.support.aria import aria_database
 from tests.support.commands import ROOT, alembic, child_environ
 from tests.support.history import legacy_message, legacy_session, production_history, seed
 from tests.support.postgres import scratch_role
@@ -45,7 +46,9 @@ def test_a_complete_migration_verifies(migrated: sa.URL, engine: sa.Engine) -> N
 
     assert status == 0
     assert got["complete"] is True
-    assert got["sessions"] == {"legacy": 300, "migrated": 300, "missing": 0, "not_migrated": 0}
+    assert got["sessions"] == {
+        "legacy": 300, "migrated": 300, "archived": 0, "missing": 0, "not_migrated": 0,
+    }  # fmt: skip
     messages = got["messages"]
     assert (messages["legacy"], messages["missing"]) == (300, 0)
     assert messages["migrated"] + messages["not_migrated"] == 300
@@ -107,8 +110,12 @@ def test_clashes_and_every_reason_are_counted(database_url: sa.URL, engine: sa.E
 
     status, got = report(database_url)
     assert status == 0
-    assert got["sessions"] == {"legacy": 2, "migrated": 1, "missing": 0, "not_migrated": 1}
-    assert got["messages"] == {"legacy": 5, "migrated": 1, "missing": 0, "not_migrated": 4}
+    assert got["sessions"] == {
+        "legacy": 2, "migrated": 1, "archived": 0, "missing": 0, "not_migrated": 1,
+    }  # fmt: skip
+    assert got["messages"] == {
+        "legacy": 5, "migrated": 1, "archived": 0, "missing": 0, "not_migrated": 4,
+    }  # fmt: skip
     assert got["not_placeable"] == {
         "no session reference": 1, "unknown external id": 1, "session id clash": 2,
     }  # fmt: skip
@@ -149,3 +156,65 @@ def test_tables_not_there_yet_fail_in_one_line(database_url: sa.URL) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "does not exist" in result.stderr
+
+
+def test_rows_the_application_archived_count_as_archived_not_missing(
+    database_url: sa.URL, engine: sa.Engine
+) -> None:
+    aria_database(database_url, "current")
+    alembic("upgrade", "head", database_url=database_url)
+    with engine.begin() as connection:
+        # The application's archiving: copy to the archive tables (same ids), then delete.
+        moved = connection.scalar(
+            sa.text("""
+            WITH old AS (
+                SELECT id FROM aria_engine.chat_sessions
+                WHERE metadata->>'migrated_from' = 'agent_sessions' AND message_count > 0
+                ORDER BY created_at LIMIT 40
+            ), sessions AS (
+                INSERT INTO aria_engine.chat_sessions_archive
+                SELECT s.*, now() FROM aria_engine.chat_sessions s JOIN old USING (id)
+                RETURNING id
+            )
+            SELECT count(*) FROM sessions
+        """)
+        )
+        messages = connection.scalar(
+            sa.text("""
+            WITH m AS (
+                INSERT INTO aria_engine.chat_messages_archive
+                SELECT m.*, now() FROM aria_engine.chat_messages m
+                JOIN aria_engine.chat_sessions_archive a ON a.id = m.session_id
+                RETURNING id
+            ) SELECT count(*) FROM m
+        """)
+        )
+        connection.execute(sa.text(
+            "DELETE FROM aria_engine.chat_sessions WHERE id IN "
+            "(SELECT id FROM aria_engine.chat_sessions_archive)"
+        ))  # fmt: skip
+    status, got = report(database_url)
+
+    assert (status, moved) == (0, 40)
+    assert got["archive_tables"] == ["aria_engine.chat_sessions_archive",
+                                     "aria_engine.chat_messages_archive"]  # fmt: skip
+    assert (got["sessions"]["archived"], got["sessions"]["missing"]) == (40, 0)
+    assert (got["messages"]["archived"], got["messages"]["missing"]) == (messages, 0)
+    assert messages > 0
+    assert got["sessions"]["migrated"] + got["sessions"]["archived"] == got["sessions"]["legacy"]
+
+
+def test_nothing_to_verify_has_its_own_status(database_url: sa.URL) -> None:
+    alembic("upgrade", "head", database_url=database_url)
+    result = run_verify(database_url)
+    assert result.returncode == 3
+    assert "NOTHING TO VERIFY: public.agent_sessions and public.session_messages hold no row" in (
+        result.stdout
+    )
+    assert "COMPLETE" not in result.stdout
+
+
+def test_a_bad_legacy_schema_name_is_refused(database_url: sa.URL) -> None:
+    result = run_verify(database_url, "--legacy-schema", "aria_data; drop table x")
+    assert result.returncode == 2
+    assert "--legacy-schema: must be a schema name in lower case" in result.stderr

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -15,6 +18,10 @@ from db.throwaway import psql_executable, psql_url
 
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = ROOT / "alembic.ini"
+
+# Everything 0003 sends but the report's reads and Alembic's own bookkeeping.
+DATA_STATEMENTS = ("SET LOCAL", "DO $legacy$", "CREATE TEMPORARY TABLE", "INSERT INTO", "ANALYZE",
+                   "DO $verify$")  # fmt: skip
 
 BASELINE = "0001_legacy_baseline"
 ENGINE_SCHEMA = "0002_s1_01_engine_schema"
@@ -73,9 +80,9 @@ def alembic(
     return result
 
 
-def offline_sql(revision_range: str = "head") -> str:
-    """What ``alembic upgrade RANGE --sql`` prints, with no database configured."""
-    return alembic("upgrade", revision_range, "--sql").stdout
+def offline_sql(revision_range: str = "head", *options: str) -> str:
+    """What ``alembic [OPTIONS] upgrade RANGE --sql`` prints, with no database configured."""
+    return alembic(*options, "upgrade", revision_range, "--sql").stdout
 
 
 def apply_with_psql(url: sa.URL, sql: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -92,8 +99,36 @@ def apply_with_psql(url: sa.URL, sql: str, check: bool = True) -> subprocess.Com
     return result
 
 
-def upgrade_head(url: sa.URL, mode: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """``alembic upgrade head`` online, or its ``--sql`` output applied with psql."""
+def upgrade_head(
+    url: sa.URL, mode: str, check: bool = True, options: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """``alembic [OPTIONS] upgrade head`` online, or its ``--sql`` output applied with psql."""
     if mode == "online":
-        return alembic("upgrade", "head", database_url=url, check=check)
-    return apply_with_psql(url, offline_sql(), check=check)
+        return alembic(*options, "upgrade", "head", database_url=url, check=check)
+    return apply_with_psql(url, offline_sql("head", *options), check=check)
+
+
+@contextmanager
+def data_statements_sent(engine: sa.Engine) -> Iterator[list[str]]:
+    """Collect the data statements sent on ``engine`` in the block; none may bind a value."""
+    sent: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().startswith(DATA_STATEMENTS):
+            sent.append(statement.strip())
+            assert not parameters, "a value was bound, not rendered into the SQL"
+
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+
+
+def data_statements(printed: str) -> list[str]:
+    """The data statements of a ``--sql`` script, as they would be sent."""
+    chunks = (
+        "\n".join(line for line in chunk.splitlines() if not line.startswith("--")).strip()
+        for chunk in printed.split(";\n\n")
+    )
+    return [chunk for chunk in chunks if chunk.startswith(DATA_STATEMENTS)]

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import sqlalchemy as sa
 
+from db.throwaway import psql_executable, psql_url
+from db.version_table import NAME, SCHEMA
+
+OURS = f"{SCHEMA}.{NAME}"
+APPLICATIONS = "public.alembic_version"
 TABLES = (
     "public.agent_sessions",
     "public.session_messages",
@@ -50,13 +56,26 @@ def columns(engine: sa.Engine, table: str) -> list[str]:
         )
 
 
-def version(engine: sa.Engine) -> list[str]:
+def version(engine: sa.Engine, table: str = OURS) -> list[str]:
+    """The revision ids ``table`` records (ours by default), sorted; [] if it is absent."""
     with engine.connect() as connection:
-        if connection.scalar(sa.text("SELECT to_regclass('public.alembic_version')")) is None:
+        if connection.scalar(sa.text("SELECT to_regclass(:t)"), {"t": table}) is None:
             return []
-        return list(connection.scalars(sa.text("SELECT version_num FROM public.alembic_version")))
+        return list(
+            connection.scalars(sa.text(f"SELECT version_num FROM {table} ORDER BY version_num"))
+        )
 
 
 def run_sql_file(engine: sa.Engine, sql: str) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql(sql)
+
+
+def dump(url: sa.URL) -> str:
+    """pg_dump of the whole database (schema, rows, both version tables), to compare."""
+    pg_dump = psql_executable().with_name("pg_dump")
+    return subprocess.run(
+        [str(pg_dump), "--no-sync", "--no-statistics", "--restrict-key=rehearsal", "-d",
+         psql_url(url)],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout  # fmt: skip

@@ -168,6 +168,10 @@ def test_batch_size_with_sql_is_refused_in_one_line() -> None:
         ("statement_timeout=soon", "-x statement_timeout must be a duration"),
         ("work_mem=lots", "-x work_mem must be a size such as 64MB; got 'lots'"),
         ("batchsize=100", "unknown -x option(s): batchsize; known: batch_size,"),
+        (
+            "legacy_schema=aria_data; DROP TABLE x",
+            "-x legacy_schema must be a schema name in lower case (letters, digits, _)",
+        ),
     ],
 )
 def test_bad_settings_fail_in_one_line(option: str, message: str) -> None:

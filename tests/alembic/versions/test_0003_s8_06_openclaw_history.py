@@ -16,7 +16,15 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from tests.support.commands import ENGINE_SCHEMA, HISTORY, alembic, apply_with_psql, offline_sql
+from tests.support.commands import (
+    ENGINE_SCHEMA,
+    HISTORY,
+    alembic,
+    apply_with_psql,
+    data_statements,
+    data_statements_sent,
+    offline_sql,
+)
 from tests.support.history import (
     engine_messages,
     engine_sessions,
@@ -27,8 +35,6 @@ from tests.support.history import (
 from tests.support.postgres import fresh_database, scratch_role
 from tests.support.snapshots import all_rows, comparable, version
 
-# Everything 0003 sends but the report's reads and Alembic's own bookkeeping.
-DATA_STATEMENTS = ("SET LOCAL", "CREATE TEMPORARY TABLE", "INSERT INTO", "ANALYZE", "DO $verify$")
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -317,25 +323,12 @@ def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
     sessions, messages = production_shape()
     seed(db, sessions, messages)
     db.commit()
-    sent: list[str] = []
-
-    def capture(_conn, _cursor, statement: str, parameters, _context, _many) -> None:
-        if statement.lstrip().startswith(DATA_STATEMENTS):
-            sent.append(statement.strip())
-            assert not parameters, "a value was bound, not rendered into the SQL"
-
-    sa.event.listen(engine, "before_cursor_execute", capture)
-    command.upgrade(alembic_cfg, "head")
-    sa.event.remove(engine, "before_cursor_execute", capture)
+    with data_statements_sent(engine) as sent:
+        command.upgrade(alembic_cfg, "head")
 
     printed = offline_sql(f"{ENGINE_SCHEMA}:{HISTORY}")
-    chunks = (
-        "\n".join(line for line in chunk.splitlines() if not line.startswith("--")).strip()
-        for chunk in printed.split(";\n\n")
-    )
-    ours = [chunk for chunk in chunks if chunk.startswith(DATA_STATEMENTS)]
-    assert sent == ours
-    assert len(ours) == 8
+    assert sent == data_statements(printed)
+    assert len(sent) == 9
 
     with fresh_database(pg_server) as copy_url:
         copy = sa.create_engine(copy_url, poolclass=sa.pool.NullPool)
@@ -357,7 +350,7 @@ def test_a_least_privilege_role_can_run_it(
         "GRANT USAGE ON SCHEMA public, aria_engine TO {role}",
         "GRANT SELECT ON public.agent_sessions, public.session_messages TO {role}",
         "GRANT SELECT, INSERT ON aria_engine.chat_sessions, aria_engine.chat_messages TO {role}",
-        "GRANT SELECT, UPDATE ON public.alembic_version TO {role}",
+        "GRANT SELECT, UPDATE ON public.alembic_version_aria_migrations TO {role}",
     )
     with scratch_role(database_url, *grants) as role:
         result = alembic("upgrade", "head", database_url=database_url.set(username=role))

@@ -1,0 +1,85 @@
+"""Aria databases as production has them, in both eras of ../shared/aria/DEPLOYMENTS.md.
+
+Written in our own SQL from the facts there (``sql/aria/``): ``feb18``, the legacy tables in
+``public`` and the application's Alembic at ``s48``; ``current``, the legacy tables only in
+``aria_data`` (with a table referencing both), the application at ``s52``, ``chat_messages``
+with ``agent_id`` and an embedding stand-in, and the application's archive tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from tests.support.legacy import run_sql
+
+SQL = Path(__file__).parent / "sql" / "aria"
+LEGACY_SCHEMA = {"feb18": "public", "current": "aria_data"}
+APPLICATION_VERSION = {"feb18": "s48_add_aria_engine_tables",
+                       "current": "s52_pg17_pgvector_hnsw_upgrade"}  # fmt: skip
+HISTORY = {"sessions": 240, "messages": 360}
+
+
+def _uuid_default(url: sa.URL) -> str:
+    """uuid_generate_v4(), as production has it, where this server ships uuid-ossp."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        available = connection.scalar(
+            sa.text("SELECT count(*) FROM pg_available_extensions WHERE name = 'uuid-ossp'")
+        )
+        if available:
+            connection.exec_driver_sql('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"')
+    engine.dispose()
+    return "uuid_generate_v4()" if available else "gen_random_uuid()"
+
+
+def _application_version(version: str) -> str:
+    # Wider than Alembic's default varchar(32): the application's ids run longer
+    # (s50_add_embedding_agent_id_to_chat_messages).
+    return f"""
+CREATE TABLE public.alembic_version (
+    version_num varchar(64) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+INSERT INTO public.alembic_version (version_num) VALUES ('{version}');
+"""
+
+
+def aria_database(url: sa.URL, era: str) -> str:
+    """Build ``era``'s database at ``url``, holding history; return its legacy schema.
+
+    In order: the era's own start, the legacy and engine tables both eras share, what the
+    era added to them (``-- AFTER TABLES``), the history, what the era derived from it
+    (``-- AFTER HISTORY``)."""
+    schema = LEGACY_SCHEMA[era]
+    start, _, rest = (SQL / f"{era}.sql").read_text().partition("-- AFTER TABLES\n")
+    after_tables, _, after_history = rest.partition("-- AFTER HISTORY\n")
+    script = "\n".join([
+        start,
+        (SQL / "legacy_tables.sql").read_text(),
+        (SQL / "engine_tables.sql").read_text(),
+        _application_version(APPLICATION_VERSION[era]),
+        after_tables,
+        (SQL / "history.sql").read_text(),
+        after_history,
+    ])  # fmt: skip
+    uuid_default = _uuid_default(url)
+    run_sql(url, script.replace("LEGACY_SCHEMA", schema).replace("UUID_DEFAULT", uuid_default))
+    return schema
+
+
+def application_alembic(url: sa.URL) -> Config:
+    """A stand-in for the application's own Alembic environment: revisions named like its
+    own, its version table at public.alembic_version."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "application"))
+    config.set_main_option("path_separator", "os")
+    config.attributes["url"] = url
+    return config
+
+
+def application_upgrade(url: sa.URL) -> None:
+    command.upgrade(application_alembic(url), "head")

@@ -1,0 +1,4 @@
+-- An Aria database as production had it on 2026-02-18, written from the facts in
+-- ../shared/aria/DEPLOYMENTS.md (never from the application's own files): the legacy tables
+-- in public (legacy_tables.sql), the engine tables of the init script (engine_tables.sql),
+-- and the application's own Alembic chain at its revision of that day.
