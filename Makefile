@@ -2,12 +2,13 @@
 # `make test` builds .venv, installs the project with its test dependencies, and runs every
 # test on a real PostgreSQL (TEST_DATABASE_URL if set, else one it starts itself).
 # `make lint` is what CI checks besides the tests: ruff, mypy (strict), Squawk per revision.
+# `make mutate` scores the tests against planted bugs (mutants/); `make bench` times the run.
 
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint install bench
+.PHONY: demo test lint install bench mutate
 
 install: $(VENV)/.installed
 
@@ -31,3 +32,8 @@ demo: install
 # Minutes, not seconds: 10k, 100k and 1M legacy rows, each migrated 3 times two ways.
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+# Not in CI (about ten minutes): plants each mutant of mutants/catalogue.py in turn, runs the
+# tests meant to catch it, prints the survivors and the score.
+mutate: install
+	$(BIN)/python -m mutants.run

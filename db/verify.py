@@ -10,12 +10,12 @@ what clashes, and what could never be placed (by reason), overall, by agent and 
 1 when something is, 2 when the check could not run, 3 when the legacy tables hold no row
 (nothing to verify).
 
-Placement follows the S8-06 mapping, restated here from the README rather than imported
-from the revision, so that the check does not share the code it checks: a message belongs
-to its ``session_id``, else to the legacy session whose ``openclaw_session_id`` or
+Placement follows the S8-06 mapping, restated here from docs/mapping.md rather than
+imported from the revision, so that the check does not share the code it checks: a message
+belongs to its ``session_id``, else to the legacy session whose ``openclaw_session_id`` or
 ``external_session_id`` equals its ``external_session_id`` (latest ``started_at``, then
-greater id). It cannot be placed without such a session, or when that session's id is held
-by an engine row the migration did not make (a clash).
+greater id). It cannot be placed without such a session, or when its own id or that
+session's id is held by an engine row the migration did not make (a clash).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from db.legacy_schema import AmbiguousLegacySchemaError, checked_name, find_lega
 
 MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 NOT_PLACEABLE = ("no session reference", "unknown session id", "unknown external id",
-                 "session id clash")  # fmt: skip
+                 "session id clash", "message id clash")  # fmt: skip
 COMPLETE, INCOMPLETE, COULD_NOT_CHECK, NOTHING_TO_VERIFY = 0, 1, 2, 3
 
 # Where the application moves old engine sessions and their messages (same ids, same
@@ -119,7 +119,9 @@ def session_status(archive: bool) -> sa.Subquery:
     status = sa.case(*whens, else_="missing")
     blank = sa.func.coalesce(s.c.agent_id, "").regexp_match("^[[:space:]]*$")
     agent = sa.case((blank, "main"), else_=s.c.agent_id)
-    source = sa.func.coalesce(_key(s.c.metadata, "source"), "unknown")
+    # Only a JSON string names a source; anything else there counts as none.
+    named = sa.func.jsonb_typeof(s.c.metadata.op("->", return_type=JSONB)("source")) == "string"
+    source = sa.func.coalesce(sa.case((named, _key(s.c.metadata, "source"))), "unknown")
     return (
         sa.select(s.c.id, agent.label("agent"), source.label("source"), status.label("status"))
         .select_from(rows)
@@ -148,7 +150,9 @@ def message_status(sessions: sa.Subquery, archive: bool) -> sa.Subquery:
     direct = s.alias("direct")
     owner = sessions.alias("owner")
     status = sa.case(
-        (e.c.id.is_not(None), "migrated"),
+        (_ours(e, MIGRATED_MESSAGE), "migrated"),
+        # An engine message the migration did not make holds its id: left alone, not placed.
+        (e.c.id.is_not(None), "message id clash"),
         *([(a.c.id.is_not(None), "archived")] if archive else []),
         (owner.c.status == "not_migrated", "session id clash"),
         (owner.c.id.is_not(None), "missing"),
@@ -166,7 +170,7 @@ def message_status(sessions: sa.Subquery, archive: bool) -> sa.Subquery:
             ),
         )
         .outerjoin(owner, owner.c.id == sa.func.coalesce(direct.c.id, by_external_id.c.id))
-        .outerjoin(e, sa.and_(e.c.id == m.c.id, _ours(e, MIGRATED_MESSAGE)))
+        .outerjoin(e, e.c.id == m.c.id)
     )
     if archive:
         rows = rows.outerjoin(a, sa.and_(a.c.id == m.c.id, _ours(a, MIGRATED_MESSAGE)))

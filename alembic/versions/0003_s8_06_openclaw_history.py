@@ -8,41 +8,29 @@ Data only. The legacy tables are read where they live, ``public`` or ``aria_data
 (``db/legacy_schema.py``); below, ``legacy`` stands for that schema. These statements, in
 this order, the same online and in ``--sql`` for the same schema:
 
-0. the deploy settings every revision sends first (``db/deploy_settings.py``), for this
-   transaction only: ``lock_timeout`` 5s (a blocked lock fails fast instead of queueing
-   the application behind it), ``statement_timeout`` 0 (off: a role's default must not kill
-   a long migration), ``work_mem`` 64MB (the joins below span whole tables; the server
-   default of 4MB sends them to disk in dozens of passes); each can be changed with ``-x``.
-   Then the guard: it stops the run if ``legacy`` holds no row while the other era does.
-1. the placement plan: a temporary table holding every legacy message with the legacy
-   session it belongs to, or why it cannot go there (no reference, an unknown id, or a
-   session id an engine row this migration did not make already holds: a clash);
-   computed once, read by everything below
-2. legacy sessions  -> aria_engine.chat_sessions  (same id; ON CONFLICT (id) DO NOTHING)
-3. placed messages  -> aria_engine.chat_messages  (same id; ON CONFLICT (id) DO NOTHING)
-4. a check, in SQL, that every legacy session and every placed message is now present;
-   otherwise it raises and the whole upgrade rolls back. A run that read no legacy session
-   at all says so (a warning naming the tables), online and through psql.
+0. the deploy settings every revision sends first (``db/deploy_settings.py``), then the
+   guard: it stops the run if ``legacy`` holds no row while the other era's tables do.
+1. the plan, read once: every legacy message with the legacy session it goes to, or why
+   it cannot (``placement``); every legacy session (``pinned``). What the plan holds is
+   what the run migrates and proves: rows the application still writes meanwhile are left
+   for the next run, and never fail this one.
+2. pinned sessions -> aria_engine.chat_sessions  (same id; ON CONFLICT (id) DO NOTHING)
+3. placed messages -> aria_engine.chat_messages  (same id; ON CONFLICT (id) DO NOTHING)
+4. late messages: a session an earlier run made gets its message_count and updated_at
+   brought up to date with the messages this run added to it.
+5. the proof: every pinned session and every placed message is now present, or the
+   upgrade raises and rolls back; a run that read no legacy session says so.
 
-Every value is rendered into the SQL (``literal_execute``), never bound: what runs online is
-byte for byte what ``--sql`` prints. Online only, and only by reading, the revision also
-logs a report (totals, inserted, already present, clashes, messages not placed by reason).
+Every value is rendered into the SQL, never bound: what runs online is byte for byte what
+``--sql`` prints. Online only, and only by reading, it also logs a report.
 
-``-x batch_size=N`` (online only) runs steps 2 and 3 in keyset batches of N legacy rows, by
-primary key, each committed on its own, with progress in the log; a run killed at any
-moment finishes on the next ``upgrade`` with nothing missing and nothing twice. The plan
-is still built once, in one statement: only the writes are batched.
-
-No index is added to the legacy tables: placement is one hash join of the messages against
-both external keys of every session, so it costs the same whether or not either key is
-indexed, and grows with N log N (the benchmark in README measures it up to 1 M rows).
-Batches walk the primary keys, and the plan table carries its own indexes.
+``-x batch_size=N`` (online only) runs 2 to 4 in keyset batches of N pinned sessions, each
+with its messages, committed on its own; a run killed at any moment finishes on the next
+``upgrade`` with nothing missing and nothing twice (``db/batches.py``).
 """
 
 import logging
-import time
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -50,9 +38,10 @@ from alembic import context, op
 from alembic.util import CommandError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql.base import PGDialect
 
+from db.batches import Batch, Progress, RowsWritten, committed, keyset_batches, within
 from db.deploy_settings import Settings, deploy_settings
+from db.expressions import blank, field, lit, literal_sql, name_field, text_or_null
 from db.legacy_schema import guard, legacy_schema
 
 revision: str = "0003_s8_06_openclaw_history"
@@ -62,6 +51,8 @@ depends_on: str | Sequence[str] | None = None
 
 log = logging.getLogger("alembic.s8_06")
 
+# ── Stubs: the schema as 0001 and 0002 leave it, frozen here; the live models move on ──
+
 
 class Legacy(NamedTuple):
     """The legacy tables, in the schema this deployment keeps them in."""
@@ -70,7 +61,6 @@ class Legacy(NamedTuple):
     message: sa.TableClause
 
 
-# The schema as 0001 and 0002 leave it; frozen here because the live models will move on.
 def legacy_tables(schema: str = "public") -> Legacy:
     session = sa.table(
         "agent_sessions",
@@ -130,61 +120,56 @@ engine_message = sa.table(
     sa.column("created_at", sa.DateTime(timezone=True)),
     schema="aria_engine",
 )
-
-# The placement plan: one row per legacy message, in this session's temporary schema.
-plan = sa.table(
+ENGINE_TABLES = (engine_session, engine_message)
+# The plan, in this session's temporary schema: one row per legacy message, and per session.
+placement = sa.table(
     "s8_06_placement",
     sa.column("message_id", sa.Uuid),
     sa.column("session_id", sa.Uuid),
-    sa.column("reason", sa.Text),
+    sa.column("reason", sa.Text),  # NULL: it goes into session_id
     sa.column("created_at", sa.DateTime(timezone=True)),
+    sa.column("present", sa.Boolean),  # an earlier run already put it there
+    schema="pg_temp",
+)
+pinned = sa.table(
+    "s8_06_sessions",
+    sa.column("session_id", sa.Uuid),
+    sa.column("present", sa.Boolean),  # an earlier run made it
+    sa.column("clash", sa.Boolean),  # an engine session this migration did not make has its id
     schema="pg_temp",
 )
 
+# ── The mapping ──
+
+# Legacy session_type -> the engine's. The engine lists cron, swarm and subagent sessions
+# as agent work, apart from the user's chats. NULL and any other value: interactive.
+ENGINE_TYPES = ("chat", "interactive", "roundtable", "cron", "swarm", "subagent", "scoped")
+SESSION_TYPES = {
+    "openclaw": "interactive",
+    "openclaw_main": "interactive",
+    "openclaw_cron": "cron",
+    "openclaw_heartbeat": "cron",
+    "openclaw_subagent": "subagent",
+    "openclaw_run": "subagent",
+    "skill_exec": "subagent",
+    **{engine_type: engine_type for engine_type in ENGINE_TYPES},
+}
+OTHER_TYPE = "interactive"
 TITLE_MAX, MODEL_MAX = 500, 200  # aria_engine.chat_sessions.title / .model
-# Said when a run read no legacy session at all.
+# A session with no time at all sorts with history: at the earliest start in the legacy
+# sessions, else the earliest legacy message, else this (only when the data has no time).
+NO_TIME_AT_ALL = "1970-01-01 00:00:00+00"
+MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 NOTHING_READ = (
     "S8-06 read the legacy tables {session} and {message} and found no session in them: "
     "nothing was migrated; if this deployment's history lives in another schema, run again "
     "with -x legacy_schema=NAME"
 )
-MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
-Batch = tuple[Any, Any]  # (lower, upper] of primary keys; lower None for the first batch
 
 
-def nothing_read_from(legacy: Legacy) -> str:
-    s, m = legacy
-    return NOTHING_READ.format(session=f"{s.schema}.{s.name}", message=f"{m.schema}.{m.name}")
-
-
-def lit(value: Any) -> sa.BindParameter[Any]:
-    """A constant rendered into the SQL text, online as offline."""
-    return sa.literal(value, literal_execute=True)
-
-
-def literal_sql(query: sa.Select[Any]) -> str:
-    """``query`` as PostgreSQL SQL with every value inline, to embed in a larger statement."""
-    dialect = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
-    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-
-
-def field(document: sa.ColumnElement[Any], *path: str) -> sa.ColumnElement[Any]:
-    """``document -> path[0] -> … ->> path[-1]``: NULL, never an error, whatever the JSON
-    holds (an array, a scalar, null). Spelled with operators, not jsonb subscripts, which
-    PostgreSQL 13 lacks."""
-    for key in path[:-1]:
-        document = document.op("->", return_type=JSONB)(lit(key))
-    return document.op("->>", return_type=sa.Text)(lit(path[-1]))
-
-
-def blank(value: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    """NULL, empty, or white space only."""
-    return sa.func.coalesce(value, lit("")).regexp_match(lit("^[[:space:]]*$"))
-
-
-def text_or_null(value: sa.ColumnElement[Any], limit: int) -> sa.ColumnElement[Any]:
-    """A text value cut to its column's width; blank means unknown (NULL)."""
-    return sa.case((blank(value), sa.null()), else_=sa.func.left(value, lit(limit)))
+def engine_type(session_type: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    return sa.case({lit(k): lit(v) for k, v in SESSION_TYPES.items()}, value=session_type,
+                   else_=lit(OTHER_TYPE))  # fmt: skip
 
 
 def envelope(
@@ -202,22 +187,22 @@ def envelope(
     )
 
 
-def owned(session: Any) -> sa.ColumnElement[bool]:
-    """An engine session this migration made (anything else with a legacy id is a clash)."""
-    return field(session.c.metadata, "migrated_from") == lit(MIGRATED_SESSION)
+def made_here(row: Any, migrated_from: str) -> sa.ColumnElement[bool]:
+    """An engine row this migration made (any other holding a legacy id is a clash)."""
+    return field(row.c.metadata, "migrated_from") == lit(migrated_from)
 
 
-def not_owned(session: Any) -> sa.ColumnElement[bool]:
-    """Not ``owned``, NULL included: a native session's metadata may lack the key."""
-    return field(session.c.metadata, "migrated_from").is_distinct_from(lit(MIGRATED_SESSION))
+def made_elsewhere(row: Any, migrated_from: str) -> sa.ColumnElement[bool]:
+    """Not ``made_here``, NULL included: a native row's metadata may lack the key."""
+    return field(row.c.metadata, "migrated_from").is_distinct_from(lit(migrated_from))
 
 
-def within(batch: Batch | None, key: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
-    """The conditions that keep ``key`` inside ``batch`` (none when not batching)."""
-    if batch is None:
-        return []
-    lower, upper = batch
-    return [key <= lit(upper)] + ([] if lower is None else [key > lit(lower)])
+def nothing_read_from(legacy: Legacy) -> str:
+    s, m = legacy
+    return NOTHING_READ.format(session=f"{s.schema}.{s.name}", message=f"{m.schema}.{m.name}")
+
+
+# ── The statements ──
 
 
 def session_by_external_id(legacy: Legacy) -> sa.Subquery:
@@ -239,16 +224,18 @@ def session_by_external_id(legacy: Legacy) -> sa.Subquery:
     )
 
 
-def placement(legacy: Legacy) -> sa.Select[Any]:
-    """Each legacy message with the legacy session it belongs to, and why it cannot go there
-    if it cannot (``reason`` NULL: it goes). A session whose id an engine row this migration
-    did not make already holds is a clash: nothing is put into it."""
+def placements(legacy: Legacy) -> sa.Select[Any]:
+    """Each legacy message with the legacy session it belongs to, or why it cannot go
+    there: a message or session id that an engine row this migration did not make
+    already holds is a clash, and nothing is put into or over it."""
     m, s, by_ext = legacy.message, legacy.session, session_by_external_id(legacy)
     direct = s.alias("direct")
-    native = engine_session.alias("native")
+    native_session = engine_session.alias("native_session")
+    copy = engine_message.alias("engine_copy")
     session_id = sa.func.coalesce(direct.c.id, by_ext.c.session_id)
     reason = sa.case(
-        (native.c.id.is_not(None), lit("session id clash")),
+        (made_elsewhere(copy, MIGRATED_MESSAGE) & copy.c.id.is_not(None), lit("message id clash")),
+        (native_session.c.id.is_not(None), lit("session id clash")),
         (session_id.is_not(None), sa.null()),
         (m.c.session_id.is_not(None), lit("unknown session id")),
         (m.c.external_session_id.is_(None), lit("no session reference")),
@@ -259,71 +246,97 @@ def placement(legacy: Legacy) -> sa.Select[Any]:
         session_id.label("session_id"),
         reason.label("reason"),
         m.c.created_at,
+        sa.func.coalesce(made_here(copy, MIGRATED_MESSAGE), lit(False)).label("present"),
     ).select_from(
         m.outerjoin(direct, direct.c.id == m.c.session_id)
         .outerjoin(
             by_ext,
             sa.and_(m.c.session_id.is_(None), by_ext.c.external_id == m.c.external_session_id),
         )
-        .outerjoin(native, sa.and_(native.c.id == session_id, not_owned(native)))
+        .outerjoin(
+            native_session,
+            sa.and_(
+                native_session.c.id == session_id,
+                made_elsewhere(native_session, MIGRATED_SESSION),
+            ),
+        )
+        .outerjoin(copy, copy.c.id == m.c.id)
     )
 
 
-def plan_placement(legacy: Legacy, batched: bool) -> list[sa.Executable]:
-    """Create and fill the plan. In one transaction it goes with the commit; in batches it
-    must outlive each batch's commit, and carries the indexes the batches look up by."""
-    rows = literal_sql(placement(legacy))
+def pinned_sessions(legacy: Legacy) -> sa.Select[Any]:
+    """Every legacy session, read once, and whether an engine session holds its id."""
+    s, e = legacy.session, engine_session
+    return sa.select(
+        s.c.id.label("session_id"),
+        sa.func.coalesce(made_here(e, MIGRATED_SESSION), lit(False)).label("present"),
+        (e.c.id.is_not(None) & made_elsewhere(e, MIGRATED_SESSION)).label("clash"),
+    ).outerjoin_from(s, e, e.c.id == s.c.id)
+
+
+def plan(legacy: Legacy, batched: bool) -> list[sa.Executable]:
+    """Create and fill the plan: messages first, then sessions, so that every session a
+    message is placed into is pinned. In one transaction it goes with the commit; in
+    batches it must outlive each batch's commit, and carries the indexes batches use."""
     on_commit = "PRESERVE ROWS" if batched else "DROP"
-    statements: list[sa.Executable] = [
-        sa.text(f"CREATE TEMPORARY TABLE pg_temp.{plan.name} ON COMMIT {on_commit} AS\n{rows}")
-    ]
+    statements: list[sa.Executable] = []
+    for table, rows, key in ((placement, placements(legacy), "message_id"),
+                             (pinned, pinned_sessions(legacy), "session_id")):  # fmt: skip
+        create = f"CREATE TEMPORARY TABLE pg_temp.{table.name} ON COMMIT {on_commit} AS"
+        statements.append(sa.text(f"{create}\n{literal_sql(rows)}"))
+        if batched:
+            statements.append(sa.text(f"ALTER TABLE pg_temp.{table.name} ADD PRIMARY KEY ({key})"))
     if batched:
-        statements += [
-            sa.text(f"ALTER TABLE pg_temp.{plan.name} ADD PRIMARY KEY (message_id)"),
-            sa.text(f"CREATE INDEX ON pg_temp.{plan.name} (session_id)"),
-        ]
+        statements.append(sa.text(f"CREATE INDEX ON pg_temp.{placement.name} (session_id)"))
     # Temporary tables are never analyzed by autovacuum; the joins below need real counts.
-    statements.append(sa.text(f"ANALYZE pg_temp.{plan.name}"))
+    statements += [sa.text(f"ANALYZE pg_temp.{table.name}") for table in (placement, pinned)]
     return statements
+
+
+def earliest_legacy_time(legacy: Legacy) -> sa.ColumnElement[Any]:
+    """When a session with no time at all began: evaluated once, only if one needs it."""
+    return sa.func.coalesce(
+        sa.select(sa.func.min(legacy.session.c.started_at)).scalar_subquery(),
+        sa.select(sa.func.min(placement.c.created_at)).scalar_subquery(),
+        sa.literal_column(f"timestamptz '{NO_TIME_AT_ALL}'", sa.DateTime(timezone=True)),
+    )
 
 
 def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
     s = legacy.session
     stats = (
         sa.select(
-            plan.c.session_id,
+            placement.c.session_id,
             sa.func.count().label("message_count"),
-            sa.func.min(plan.c.created_at).label("first_message_at"),
-            sa.func.max(plan.c.created_at).label("last_message_at"),
+            sa.func.min(placement.c.created_at).label("first_message_at"),
+            sa.func.max(placement.c.created_at).label("last_message_at"),
         )
-        .where(plan.c.reason.is_(None), *within(batch, plan.c.session_id))
-        .group_by(plan.c.session_id)
+        .where(placement.c.reason.is_(None), *within(batch, placement.c.session_id))
+        .group_by(placement.c.session_id)
         .subquery("stats")
     )
     # Stored in the order they began (sorted before the envelope is built, so the sort moves
     # the source rows, not the wider results): the created_at and updated_at indexes then
-    # grow at their right edge instead of being rewritten page by page all over, which at
-    # 1M sessions, far beyond shared_buffers, cost up to a third of this statement.
+    # grow at their right edge instead of being rewritten page by page all over.
     began = sa.func.coalesce(s.c.started_at, stats.c.first_message_at, s.c.ended_at)
     source = (
         sa.select(s, stats.c.message_count, stats.c.last_message_at, began.label("began"))
-        .outerjoin_from(s, stats, stats.c.session_id == s.c.id)
-        .where(*within(batch, s.c.id))
+        .join_from(s, pinned, pinned.c.session_id == s.c.id)
+        .outerjoin(stats, stats.c.session_id == s.c.id)
+        .where(*within(batch, pinned.c.session_id))
         .order_by(began)
         .subquery("legacy_session")
     )
     o = source.c
-    label = field(o.metadata, "openclaw_session", "label")
     model = sa.func.coalesce(
-        field(o.metadata, "model"), field(o.metadata, "openclaw_session", "model")
+        name_field(o.metadata, "model"), name_field(o.metadata, "openclaw_session", "model")
     )
-    # A session with no time at all began now: last in the order above too (NULLS LAST).
-    created_at = sa.func.coalesce(o.began, sa.func.now())
+    created_at = sa.func.coalesce(o.began, earliest_legacy_time(legacy))
     rows = sa.select(
         o.id,
         sa.case((blank(o.agent_id), lit("main")), else_=o.agent_id),
-        sa.func.coalesce(o.session_type, lit("interactive")),
-        text_or_null(label, TITLE_MAX),
+        engine_type(o.session_type),
+        text_or_null(name_field(o.metadata, "openclaw_session", "label"), TITLE_MAX),
         text_or_null(model, MODEL_MAX),
         lit("ended"),
         sa.func.coalesce(o.message_count, lit(0)),
@@ -333,7 +346,7 @@ def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
             MIGRATED_SESSION,
             o.metadata,
             migration_date=sa.func.now(),
-            source=sa.func.coalesce(field(o.metadata, "source"), lit("unknown")),
+            source=sa.func.coalesce(name_field(o.metadata, "source"), lit("unknown")),
             original_type=o.session_type,
             original_status=o.status,
             original_messages_count=o.messages_count,
@@ -356,21 +369,22 @@ def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
 
 
 def migrate_messages(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
-    m, target = legacy.message, engine_session
+    m = legacy.message
     # In time order (sorted before the envelope is built): the created_at index grows at its
-    # right edge, and each foreign-key check finds its session near the last one's in the
-    # table, where the sessions were stored in the order they began.
+    # right edge, and each foreign-key check finds its session near the last one's.
     source = (
-        sa.select(m, plan.c.session_id.label("placed_in"))
-        .join_from(m, plan, plan.c.message_id == m.c.id)
-        .where(plan.c.reason.is_(None), *within(batch, m.c.id))
-        .order_by(plan.c.created_at)
+        sa.select(m, placement.c.session_id.label("placed_in"))
+        .join_from(m, placement, placement.c.message_id == m.c.id)
+        .where(placement.c.reason.is_(None), *within(batch, placement.c.session_id))
+        .order_by(placement.c.created_at)
         .subquery("legacy_message")
     )
     o = source.c
     # Only for a message with no time of its own: the time its session was given.
     session_created_at = (
-        sa.select(target.c.created_at).where(target.c.id == o.placed_in).scalar_subquery()
+        sa.select(engine_session.c.created_at)
+        .where(engine_session.c.id == o.placed_in)
+        .scalar_subquery()
     )
     rows = sa.select(
         o.id,
@@ -394,20 +408,48 @@ def migrate_messages(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
     )
 
 
-def missing(legacy: Legacy) -> sa.Select[Any]:
-    """Legacy sessions absent from the engine, and placed messages absent from it."""
-    s = legacy.session
+def count_late_messages(batch: Batch | None = None) -> sa.Update:
+    """A session an earlier run made, into which this run put messages: its message_count
+    grows by them, its updated_at moves to the latest of them (never back)."""
+    late = (
+        sa.select(
+            placement.c.session_id,
+            sa.func.count().label("added"),
+            sa.func.max(placement.c.created_at).label("last_message_at"),
+        )
+        .join(pinned, sa.and_(pinned.c.session_id == placement.c.session_id, pinned.c.present))
+        .where(
+            placement.c.reason.is_(None),
+            ~placement.c.present,
+            *within(batch, placement.c.session_id),
+        )
+        .group_by(placement.c.session_id)
+        .subquery("late")
+    )
+    e = engine_session
+    return (
+        sa.update(e)
+        .where(e.c.id == late.c.session_id, made_here(e, MIGRATED_SESSION))
+        .values(
+            message_count=sa.func.coalesce(e.c.message_count, lit(0)) + late.c.added,
+            updated_at=sa.func.greatest(e.c.updated_at, late.c.last_message_at),
+        )
+    )
+
+
+def missing() -> sa.Select[Any]:
+    """Pinned sessions absent from the engine, and placed messages absent from it."""
     sessions = (
         sa.select(sa.func.count())
-        .select_from(s)
-        .where(~sa.exists().where(engine_session.c.id == s.c.id))
+        .select_from(pinned)
+        .where(~sa.exists().where(engine_session.c.id == pinned.c.session_id))
     )
     messages = (
         sa.select(sa.func.count())
-        .select_from(plan)
+        .select_from(placement)
         .where(
-            plan.c.reason.is_(None),
-            ~sa.exists().where(engine_message.c.id == plan.c.message_id),
+            placement.c.reason.is_(None),
+            ~sa.exists().where(engine_message.c.id == placement.c.message_id),
         )
     )
     return sa.select(
@@ -416,17 +458,15 @@ def missing(legacy: Legacy) -> sa.Select[Any]:
 
 
 def verify_complete(legacy: Legacy, batched: bool = False) -> sa.TextClause:
-    """Raise, rolling the upgrade back, unless nothing that could be migrated is missing;
-    warn when there was nothing to migrate at all, naming the tables read."""
-    s = legacy.session
-    query = literal_sql(missing(legacy))
-    nothing_read = nothing_read_from(legacy).replace("'", "''")
+    """Raise, rolling the upgrade back, unless nothing in the plan is missing; warn when
+    there was nothing to migrate at all, naming the tables read."""
     outcome = (
         "the batches done so far stay committed and the revision is not recorded; "
         "run the same upgrade again"
         if batched
         else "nothing was committed"
     )
+    nothing_read = nothing_read_from(legacy).replace("'", "''")
     return sa.text(
         f"""DO $verify$
 DECLARE
@@ -434,13 +474,13 @@ DECLARE
     messages bigint;
 BEGIN
     SELECT counted.sessions, counted.messages INTO sessions, messages
-    FROM ({query}) AS counted;
+    FROM ({literal_sql(missing())}) AS counted;
     IF sessions > 0 OR messages > 0 THEN
         RAISE EXCEPTION USING MESSAGE = 'S8-06 verification failed: ' || sessions
             || ' legacy session(s) and ' || messages || ' placeable message(s) are missing '
             || 'from the engine tables after the insert; {outcome}';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM {s.schema}.{s.name}) THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_temp.{pinned.name}) THEN
         RAISE WARNING USING MESSAGE = '{nothing_read}';
     END IF;
 END
@@ -449,11 +489,12 @@ $verify$"""
 
 
 def migration_statements(legacy: Legacy) -> list[sa.Executable]:
-    """Plan, sessions, messages, proof: the work of one transaction."""
+    """Plan, sessions, messages, late messages, proof: the work of one transaction."""
     return [
-        *plan_placement(legacy, batched=False),
+        *plan(legacy, batched=False),
         migrate_sessions(legacy),
         migrate_messages(legacy),
+        count_late_messages(),
         verify_complete(legacy),
     ]
 
@@ -466,22 +507,7 @@ def build_migration_statements(
     return [*deploy_settings(settings or Settings()), guard(schema), *migration_statements(legacy)]
 
 
-def keyset_batches(
-    connection: sa.Connection, key: sa.ColumnElement[Any], size: int
-) -> Iterator[Batch]:
-    """(lower, upper] ranges of ``size`` keys each, found by walking the primary key index:
-    no OFFSET, so each step costs the same however far along it is."""
-    lower = None
-    while True:
-        page = sa.select(key.label("key")).order_by(key).limit(lit(size))
-        if lower is not None:
-            page = page.where(key > lit(lower))
-        last = page.subquery("page")
-        upper = connection.scalar(sa.select(last.c.key).order_by(last.c.key.desc()).limit(1))
-        if upper is None:
-            return
-        yield lower, upper
-        lower = upper
+# ── The run ──
 
 
 def upgrade() -> None:
@@ -495,32 +521,37 @@ def upgrade() -> None:
         op.execute(setting)
     legacy = legacy_tables(legacy_schema())
     op.execute(guard(legacy_schema()))
-    report = None if context.is_offline_mode() else Report(op.get_bind(), legacy)
+    written = None if context.is_offline_mode() else RowsWritten(op.get_bind(), *ENGINE_TABLES)
     if settings.batch_size:
         upgrade_in_batches(settings.batch_size, legacy)
     else:
         for statement in migration_statements(legacy):
             op.execute(statement)
-    if report is not None:
-        report.log_after()
+    if written is not None:
+        written.stop()
+        report(op.get_bind(), legacy, written)
     if settings.batch_size:
-        op.execute(sa.text(f"DROP TABLE pg_temp.{plan.name}"))
+        for table in (placement, pinned):
+            op.execute(sa.text(f"DROP TABLE pg_temp.{table.name}"))
 
 
 def upgrade_in_batches(size: int, legacy: Legacy) -> None:
     connection = op.get_bind()
     with op.get_context().autocommit_block():
-        for statement in plan_placement(legacy, batched=True):
+        log.info("S8-06: building the plan (every legacy message and session, read once)")
+        for statement in plan(legacy, batched=True):
             op.execute(statement)
-        for name, key, migrate in (
-            ("sessions", legacy.session.c.id, migrate_sessions),
-            ("messages", legacy.message.c.id, migrate_messages),
-        ):
-            total = connection.scalar(sa.select(sa.func.count(key))) or 0
-            progress = Progress(name, total, size)
-            for batch in keyset_batches(connection, key, size):
-                op.execute(migrate(legacy, batch))
-                progress.step()
+        total = connection.scalar(sa.select(sa.func.count()).select_from(pinned)) or 0
+        progress = Progress(log, "S8-06 legacy sessions, each with its messages", total)
+        for batch in keyset_batches(connection, pinned.c.session_id, size):
+            # A session and its messages commit together: a killed run never leaves a
+            # session whose message_count counts messages that are not there.
+            with committed(connection):
+                for statement in (migrate_sessions(legacy, batch),
+                                  migrate_messages(legacy, batch),
+                                  count_late_messages(batch)):  # fmt: skip
+                    op.execute(statement)
+            progress.step(size)
     # In the transaction that records the revision: a failed check leaves it unrecorded.
     op.execute(verify_complete(legacy, batched=True))
 
@@ -531,105 +562,45 @@ def downgrade() -> None:
     log.info("S8-06 downgrade: migrated sessions and messages stay in aria_engine")
 
 
-class Progress:
-    """One log line per committed batch: rows done of total, rate, and time left."""
+def report(connection: sa.Connection, legacy: Legacy, written: RowsWritten) -> None:
+    """The log's figures, read from the plan (what this run read) and the statements' own
+    row counts; never a write. Tagged, so that a reviewer can tell them from the data SQL."""
 
-    def __init__(self, name: str, total: int, size: int) -> None:
-        self.name, self.total, self.size = name, total, size
-        self.done = 0
-        self.started = time.monotonic()
+    def read(query: Any) -> Any:
+        return connection.execute(query.prefix_with("/* s8_06 report */"))
 
-    def step(self) -> None:
-        self.done = min(self.done + self.size, self.total)
-        rate = self.done / max(time.monotonic() - self.started, 1e-6)
-        left = (self.total - self.done) / rate
-        log.info(
-            "S8-06 %s: %d / %d legacy rows done (%.0f%%), %.0f rows/s, about %.0f s left",
-            self.name, self.done, self.total, 100 * self.done / max(self.total, 1), rate, left,
-        )  # fmt: skip
+    def counts(table: sa.TableClause, *flags: sa.ColumnElement[Any]) -> tuple[int, ...]:
+        return tuple(read(sa.select(sa.func.count(), *(sa.func.count().filter(f) for f in flags))
+                          .select_from(table)).one())  # fmt: skip
 
-
-class Report:
-    """Figures for the log, read from the connection; never a write.
-
-    Rows inserted are the INSERT statements' own counts (from the driver, summed over
-    batches); rows already there and clashes are counted before anything is inserted, while
-    the engine tables hold only what earlier runs and the engine put there. Every query is
-    tagged ``/* s8_06 report */`` so that a reviewer comparing the online statements with
-    ``--sql`` can tell them apart.
-    """
-
-    def __init__(self, connection: sa.Connection, legacy: Legacy) -> None:
-        self.connection, self.legacy = connection, legacy
-        self.inserted: Counter[str] = Counter()
-        s, m = legacy
-        present = self._one(
-            sa.select(
-                sa.func.count().filter(owned(engine_session)),
-                sa.func.count().filter(not_owned(engine_session)),
-            ).join_from(s, engine_session, engine_session.c.id == s.c.id)
-        )
-        self.sessions_present, self.clashes = present
-        self.messages_present = self._one(
-            sa.select(sa.func.count())
-            .join_from(m, engine_message, engine_message.c.id == m.c.id)
-            .where(field(engine_message.c.metadata, "migrated_from") == lit(MIGRATED_MESSAGE))
-        )[0]
-        sa.event.listen(connection, "after_cursor_execute", self._count_inserted)
-
-    def _count_inserted(
-        self, _conn: Any, cursor: Any, _sql: str, _params: Any, execution: Any, _many: bool
-    ) -> None:
-        statement = getattr(getattr(execution, "compiled", None), "statement", None)
-        if isinstance(statement, sa.Insert) and statement.table in (engine_session, engine_message):
-            self.inserted[statement.table.name] += max(cursor.rowcount, 0)
-
-    def _one(self, query: Any) -> tuple[Any, ...]:
-        return tuple(self.connection.execute(query.prefix_with("/* s8_06 report */")).one())
-
-    def log_after(self) -> None:
-        sa.event.remove(self.connection, "after_cursor_execute", self._count_inserted)
-        s, m = self.legacy
-        legacy_sessions, legacy_messages = self._one(
-            sa.select(
-                sa.select(sa.func.count()).select_from(s).scalar_subquery(),
-                sa.select(sa.func.count()).select_from(m).scalar_subquery(),
-            )
-        )
-        unplaced = {
-            reason: count
-            for reason, count in self.connection.execute(
-                sa.select(plan.c.reason, sa.func.count())
-                .where(plan.c.reason.is_not(None))
-                .group_by(plan.c.reason)
-                .prefix_with("/* s8_06 report */")
-            )
-        }
-        log.info(
-            "S8-06 sessions: %d legacy, %d inserted, %d already present, %d clashes",
-            legacy_sessions, self.inserted["chat_sessions"], self.sessions_present, self.clashes,
-        )  # fmt: skip
-        log.info(
-            "S8-06 messages: %d legacy, %d inserted, %d already present, %d not placed",
-            legacy_messages, self.inserted["chat_messages"], self.messages_present,
-            sum(unplaced.values()),
-        )  # fmt: skip
-        for reason, count in sorted(unplaced.items()):
-            log.info("S8-06 messages not placed (%s): %d", reason, count)
-        if not legacy_sessions:
-            log.warning(nothing_read_from(self.legacy))
-        if self.clashes:
-            first = self.connection.scalars(
-                sa.select(s.c.id)
-                .join(engine_session, engine_session.c.id == s.c.id)
-                .where(not_owned(engine_session))
-                .order_by(s.c.id)
-                .limit(5)
-                .prefix_with("/* s8_06 report */")
-            )
+    sessions, present, clashes = counts(pinned, pinned.c.present, pinned.c.clash)
+    messages, messages_present = counts(placement, placement.c.present)
+    unplaced = dict(list(read(
+        sa.select(placement.c.reason, sa.func.count())
+        .where(placement.c.reason.is_not(None)).group_by(placement.c.reason)
+    )))  # fmt: skip
+    log.info("S8-06 sessions: %s legacy, %s inserted, %s already present, %s clashes",
+             f"{sessions:,}", f"{written.inserted['chat_sessions']:,}", f"{present:,}",
+             f"{clashes:,}")  # fmt: skip
+    log.info("S8-06 messages: %s legacy, %s inserted, %s already present, %s not placed",
+             f"{messages:,}", f"{written.inserted['chat_messages']:,}",
+             f"{messages_present:,}", f"{sum(unplaced.values()):,}")  # fmt: skip
+    for reason, count in sorted(unplaced.items()):
+        log.info("S8-06 messages not placed (%s): %s", reason, f"{count:,}")
+    if written.updated["chat_sessions"]:
+        log.info("S8-06 sessions brought up to date with late messages: %s",
+                 f"{written.updated['chat_sessions']:,}")  # fmt: skip
+    if not sessions:
+        log.warning(nothing_read_from(legacy))
+    for what, ids in (
+        ("session", sa.select(pinned.c.session_id.label("id")).where(pinned.c.clash)),
+        ("message", sa.select(placement.c.message_id.label("id"))
+                    .where(placement.c.reason == lit("message id clash"))),
+    ):  # fmt: skip
+        first = [str(i) for i in read(ids.order_by("id").limit(5)).scalars()]
+        if first:
             log.warning(
-                "S8-06 %d legacy session id(s) already belong to engine sessions this migration "
-                "did not make; those were left as they are, with no legacy message put into "
-                "them. First: %s",
-                self.clashes, ", ".join(str(i) for i in first),
+                "S8-06 legacy %s id(s) already belong to engine rows this migration did not "
+                "make; those were left as they are, and nothing was put into or over them. "
+                "First: %s", what, ", ".join(first),
             )  # fmt: skip

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -218,3 +220,55 @@ def test_a_bad_legacy_schema_name_is_refused(database_url: sa.URL) -> None:
     result = run_verify(database_url, "--legacy-schema", "aria_data; drop table x")
     assert result.returncode == 2
     assert "--legacy-schema: must be a schema name in lower case" in result.stderr
+
+
+def test_by_agent_follows_the_placement_rule(database_url: sa.URL, engine: sa.Engine) -> None:
+    alembic("upgrade", "0002_s1_01_engine_schema", database_url=database_url)
+    low, high = sorted([uuid.uuid4(), uuid.uuid4()])
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    sessions = [
+        legacy_session(agent_id="  ", started_at=t0, metadata={"openclaw_session_id": "k"}),
+        legacy_session(agent_id="coder", started_at=t0 + timedelta(1),
+                       metadata={"openclaw_session_id": "k"}),
+        legacy_session(id=low, agent_id="ops", started_at=t0,
+                       metadata={"openclaw_session_id": "t"}),
+        legacy_session(id=high, agent_id="web", started_at=t0,
+                       metadata={"external_session_id": "t"}),
+    ]  # fmt: skip
+    messages = [legacy_message(external_session_id="k"), legacy_message(external_session_id="t")]
+    with engine.begin() as connection:
+        seed(connection, sessions, messages)
+    alembic("upgrade", "head", database_url=database_url)
+
+    status, got = report(database_url)
+    by_agent = {g["name"]: (g["sessions"]["legacy"], g["messages"]["legacy"])
+                for g in got["by_agent"]}  # fmt: skip
+    assert status == 0
+    # Blank is main; the later start wins the shared id; on a tie, the greater id.
+    assert by_agent == {"main": (1, 0), "coder": (1, 1), "ops": (1, 0), "web": (1, 1)}
+
+
+def test_a_message_id_clash_is_not_placeable_not_missing(
+    database_url: sa.URL, engine: sa.Engine
+) -> None:
+    alembic("upgrade", "0002_s1_01_engine_schema", database_url=database_url)
+    session = legacy_session()
+    clashing = legacy_message(session_id=session["id"])
+    with engine.begin() as connection:
+        native = connection.scalar(
+            sa.text("INSERT INTO aria_engine.chat_sessions DEFAULT VALUES RETURNING id")
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO aria_engine.chat_messages (id, session_id, role, content) "
+                "VALUES (:id, :native, 'user', 'native')"
+            ),
+            {"id": clashing["id"], "native": native},
+        )
+        seed(connection, [session], [clashing, legacy_message(session_id=session["id"])])
+    alembic("upgrade", "head", database_url=database_url)
+
+    status, got = report(database_url)
+    assert status == 0
+    assert (got["messages"]["migrated"], got["messages"]["missing"]) == (1, 0)
+    assert got["not_placeable"] == {"message id clash": 1}

@@ -1,0 +1,103 @@
+"""Mutants planted by ``make mutate``: each a small, plausible bug in the data revision,
+``db/verify.py`` or the run machinery, with the tests that must catch it. A mutant that
+survives names a test that is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REVISION = "alembic/versions/0003_s8_06_openclaw_history.py"
+VERIFY = "db/verify.py"
+T = "tests/alembic/versions/"
+VIEW = T + "test_0003_engine_view.py"
+MAPPING = T + "test_0003_s8_06_openclaw_history.py"
+PROPERTIES = T + "test_0003_properties.py"
+BATCHES = T + "test_0003_batches.py"
+TEST_VERIFY = "tests/db/test_verify.py"
+ERAS = "tests/alembic/test_aria_eras.py"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str
+    original: str
+    mutated: str
+    tests: tuple[str, ...]
+
+
+MUTANTS = [
+    Mutant("created_at falls back to the end before the first message", REVISION,
+           "coalesce(s.c.started_at, stats.c.first_message_at, s.c.ended_at)",
+           "coalesce(s.c.started_at, s.c.ended_at, stats.c.first_message_at)", (VIEW, MAPPING)),
+    Mutant("a dangling session id is labelled unknown external id", REVISION,
+           '(m.c.session_id.is_not(None), lit("unknown session id"))',
+           '(m.c.session_id.is_not(None), lit("unknown external id"))', (VIEW,)),
+    Mutant("the self-check ignores missing sessions", REVISION,
+           ".where(~sa.exists().where(engine_session.c.id == pinned.c.session_id))",
+           ".where(sa.false())", (VIEW, MAPPING)),
+    Mutant("a dangling session id is placed by its external id", REVISION,
+           "sa.and_(m.c.session_id.is_(None), by_ext.c.external_id == m.c.external_session_id)",
+           "by_ext.c.external_id == m.c.external_session_id", (VIEW, PROPERTIES)),
+    Mutant("a native message on a legacy id counts as placed", REVISION,
+           '(made_elsewhere(copy, MIGRATED_MESSAGE) & copy.c.id.is_not(None), lit("message id '
+           'clash")),', "", (VIEW,)),
+    Mutant("heartbeats are listed among the user's chats", REVISION,
+           '"openclaw_heartbeat": "cron",', '"openclaw_heartbeat": "interactive",',
+           (VIEW, PROPERTIES)),
+    Mutant("a session with no time at all sorts above live chats", REVISION,
+           "created_at = sa.func.coalesce(o.began, earliest_legacy_time(legacy))",
+           "created_at = sa.func.coalesce(o.began, sa.func.now())", (VIEW,)),
+    Mutant("any JSON value is a model", REVISION,
+           'name_field(o.metadata, "model"), name_field',
+           'field(o.metadata, "model"), name_field', (VIEW, PROPERTIES)),
+    Mutant("late messages leave their session's count behind", REVISION,
+           "        count_late_messages(),\n", "", (VIEW,)),
+    Mutant("a late message moves updated_at back", REVISION,
+           "updated_at=sa.func.greatest(e.c.updated_at, late.c.last_message_at)",
+           "updated_at=late.c.last_message_at", (VIEW,)),
+    Mutant("a batch's sessions and messages commit apart", REVISION,
+           "            with committed(connection):", "            if True:",
+           (BATCHES + "::test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing",)),
+    Mutant("SQL NULL metadata becomes a JSON null", REVISION,
+           "sa.case((original_metadata.is_(None), sa.cast(lit(\"{}\"), JSONB)), else_=original)",
+           "original", (MAPPING,)),
+    Mutant("white space is not blank", "db/expressions.py",
+           'regexp_match(lit("^[[:space:]]*$"))', 'regexp_match(lit("^$"))', (MAPPING,)),
+    Mutant("a shared external id goes to the smaller id on a tie", REVISION,
+           "keyed.c.started_at.desc().nulls_last(), keyed.c.id.desc())",
+           "keyed.c.started_at.desc().nulls_last(), keyed.c.id.asc())", (MAPPING, PROPERTIES)),
+    Mutant("updated_at ignores the last message", REVISION,
+           "sa.func.greatest(o.started_at, o.ended_at, o.last_message_at)",
+           "sa.func.greatest(o.started_at, o.ended_at)", (MAPPING,)),
+    Mutant("an undated message gets the migration's clock", REVISION,
+           "sa.func.coalesce(o.created_at, session_created_at)",
+           "sa.func.coalesce(o.created_at, sa.func.now())", (MAPPING,)),
+    Mutant("migrated sessions stay active", REVISION, 'lit("ended"),', 'lit("active"),',
+           (MAPPING,)),
+    Mutant("progress overshoots on a short last batch", "db/batches.py",
+           "self.done = min(self.done + rows, self.total)", "self.done = self.done + rows",
+           ("tests/db/test_batches.py",
+            BATCHES + "::test_batches_give_the_rows_one_transaction_gives")),
+    Mutant("verify: a blank agent is its own agent", VERIFY,
+           'regexp_match("^[[:space:]]*$")', 'regexp_match("^$")', (TEST_VERIFY,)),
+    Mutant("verify: a tie goes to the smaller id", VERIFY,
+           "keyed.c.started_at.desc().nulls_last(), keyed.c.id.desc())",
+           "keyed.c.started_at.desc().nulls_last(), keyed.c.id.asc())", (TEST_VERIFY,)),
+    Mutant("verify: a native message on a legacy id is missing", VERIFY,
+           '(e.c.id.is_not(None), "message id clash"),', "", (TEST_VERIFY,)),
+    Mutant("verify: archived rows are missing", VERIFY,
+           '*([(a.c.id.is_not(None), "archived")] if archive else []),', "", (TEST_VERIFY,)),
+    Mutant("verify: nothing to verify says COMPLETE", VERIFY,
+           "if self.nothing_to_verify:", "if False:", (TEST_VERIFY, ERAS)),
+    Mutant("the guard lets an empty schema through", "db/legacy_schema.py",
+           "    IF elsewhere IS NOT NULL THEN", "    IF false THEN", (ERAS,)),
+    Mutant("the legacy tables are always read in public", "db/legacy_schema.py",
+           "        return with_rows[0]", "        return DEFAULT", (ERAS,)),
+    Mutant("an earlier release's ids stay in the application's table", "db/version_table.py",
+           "    connection.execute(sa.delete(shared).where(shared.c.version_num.in_(found)))",
+           "", (ERAS,)),
+    Mutant("a DESC index is not seen as covering", "db/adoption.py",
+           'key.removesuffix(" DESC")', "key", (ERAS,)),
+]  # fmt: skip
