@@ -29,7 +29,7 @@ lint: install
 demo: install
 	$(BIN)/python -m demo
 
-# Minutes, not seconds: 10k, 100k and 1M legacy rows, each migrated 3 times two ways.
+# Minutes, not seconds: 10k, 100k and 1M legacy rows, each migrated 5 times two ways.
 bench: install
 	$(BIN)/python -m benchmarks.run
 
