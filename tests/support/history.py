@@ -10,6 +10,8 @@ from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
 from db.chat import ChatMessage, ChatSession
 from db.legacy import LegacyMessage, LegacySession
@@ -57,6 +59,12 @@ def seed(
     for table, rows in ((LegacySession.__table__, sessions), (LegacyMessage.__table__, messages)):
         for row in rows or []:
             connection.execute(sa.insert(table).values(row))
+
+
+def migrate(alembic_cfg: Config, db: sa.Connection) -> None:
+    """Commit what ``db`` seeded, then ``alembic upgrade head``."""
+    db.commit()
+    command.upgrade(alembic_cfg, "head")
 
 
 def engine_sessions(connection: sa.Connection) -> dict[uuid.UUID, Any]:

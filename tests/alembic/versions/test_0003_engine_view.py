@@ -7,7 +7,6 @@ Data tests read "migrate up to 0002, insert legacy rows, migrate one, assert".
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,6 +25,7 @@ from tests.support.history import (
     engine_sessions,
     legacy_message,
     legacy_session,
+    migrate,
     seed,
 )
 from tests.support.snapshots import version
@@ -34,25 +34,15 @@ T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 LIVE = uuid.UUID("00000000-0000-4000-8000-00000000e001")
 
 
-@pytest.fixture
-def db(alembic_cfg: Config, engine: sa.Engine) -> Iterator[sa.Connection]:
-    command.upgrade(alembic_cfg, ENGINE_SCHEMA)
-    with engine.connect() as connection:
-        yield connection
-
-
-def migrate(alembic_cfg: Config, db: sa.Connection) -> None:
-    db.commit()
-    command.upgrade(alembic_cfg, "head")
-
-
-def native_chat(db: sa.Connection, session_id: uuid.UUID = LIVE, **values: object) -> None:
+def native_chat(
+    db: sa.Connection, session_id: uuid.UUID = LIVE, messages: tuple[uuid.UUID, ...] = ()
+) -> None:
     """A chat the engine made itself, before the migration."""
     db.execute(
         sa.text("INSERT INTO aria_engine.chat_sessions (id, title) VALUES (:id, 'live chat')"),
         {"id": session_id},
     )
-    for message_id in values.get("messages", []):  # type: ignore[attr-defined]
+    for message_id in messages:
         db.execute(
             sa.text(
                 "INSERT INTO aria_engine.chat_messages (id, session_id, role, content) "
@@ -160,7 +150,7 @@ def test_a_message_id_clash_is_left_alone_and_counted(
         legacy_message(session_id=session["id"]),
         legacy_message(session_id=session["id"]),
     )
-    native_chat(db, messages=[clashing["id"]])
+    native_chat(db, messages=(clashing["id"],))
     seed(db, sessions=[session], messages=[clashing, fine])
     db.commit()
     log = alembic("upgrade", "head", database_url=database_url).stderr

@@ -6,7 +6,6 @@ Data tests read "migrate up to 0002, insert legacy rows, migrate one, assert".
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,25 +29,13 @@ from tests.support.history import (
     engine_sessions,
     legacy_message,
     legacy_session,
+    migrate,
     seed,
 )
 from tests.support.postgres import fresh_database, scratch_role
 from tests.support.snapshots import all_rows, comparable, version
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(alembic_cfg: Config, engine: sa.Engine) -> Iterator[sa.Connection]:
-    """A database at the S1-01 schema; legacy rows go in through the yielded connection."""
-    command.upgrade(alembic_cfg, ENGINE_SCHEMA)
-    with engine.connect() as connection:
-        yield connection
-
-
-def migrate(alembic_cfg: Config, db: sa.Connection) -> None:
-    db.commit()
-    command.upgrade(alembic_cfg, "head")
 
 
 def test_sessions_follow_the_mapping(alembic_cfg: Config, db: sa.Connection) -> None:
