@@ -21,6 +21,7 @@ import sqlalchemy as sa
 SCHEMA = "public"
 NAME = "alembic_version_aria_migrations"
 SHARED = "public.alembic_version"  # the application's; earlier releases of ours wrote here
+shared_version = sa.table("alembic_version", sa.column("version_num", sa.String), schema="public")
 
 
 def version_table() -> sa.Table:
@@ -44,7 +45,7 @@ def _in_shared_table(connection: sa.Connection, ours: Collection[str]) -> list[s
     )
     if not readable:
         return []
-    shared = sa.table("alembic_version", sa.column("version_num", sa.String), schema="public")
+    shared = shared_version
     return list(
         connection.scalars(
             sa.select(shared.c.version_num)
@@ -65,8 +66,7 @@ def carry_over(connection: sa.Connection, ours: Collection[str]) -> list[str]:
     present = set(connection.scalars(sa.select(table.c.version_num)))
     if not present:
         connection.execute(table.insert(), [{"version_num": v} for v in found])
-    shared = sa.table("alembic_version", sa.column("version_num", sa.String), schema="public")
-    connection.execute(sa.delete(shared).where(shared.c.version_num.in_(found)))
+    connection.execute(sa.delete(shared_version).where(shared_version.c.version_num.in_(found)))
     return found
 
 

@@ -43,6 +43,7 @@ from db.batches import Batch, Progress, RowsWritten, committed, keyset_batches, 
 from db.deploy_settings import Settings, deploy_settings
 from db.expressions import blank, field, lit, literal_sql, name_field, text_or_null
 from db.legacy_schema import guard, legacy_schema
+from db.migration_report import log_report
 
 revision: str = "0003_s8_06_openclaw_history"
 down_revision: str | Sequence[str] | None = "0002_s1_01_engine_schema"
@@ -519,8 +520,9 @@ def upgrade() -> None:
         )
     for setting in deploy_settings(settings, "SESSION" if settings.batch_size else "LOCAL"):
         op.execute(setting)
-    legacy = legacy_tables(legacy_schema())
-    op.execute(guard(legacy_schema()))
+    schema = legacy_schema()
+    legacy = legacy_tables(schema)
+    op.execute(guard(schema))
     written = None if context.is_offline_mode() else RowsWritten(op.get_bind(), *ENGINE_TABLES)
     if settings.batch_size:
         upgrade_in_batches(settings.batch_size, legacy)
@@ -529,7 +531,7 @@ def upgrade() -> None:
             op.execute(statement)
     if written is not None:
         written.stop()
-        report(op.get_bind(), legacy, written)
+        log_report(op.get_bind(), log, pinned, placement, written, nothing_read_from(legacy))
     if settings.batch_size:
         for table in (placement, pinned):
             op.execute(sa.text(f"DROP TABLE pg_temp.{table.name}"))
@@ -560,47 +562,3 @@ def downgrade() -> None:
     # Nothing is removed: the migrated rows are the engine's history now, and the legacy
     # tables were never modified. A later `upgrade` inserts only rows that are not there yet.
     log.info("S8-06 downgrade: migrated sessions and messages stay in aria_engine")
-
-
-def report(connection: sa.Connection, legacy: Legacy, written: RowsWritten) -> None:
-    """The log's figures, read from the plan (what this run read) and the statements' own
-    row counts; never a write. Tagged, so that a reviewer can tell them from the data SQL."""
-
-    def read(query: Any) -> Any:
-        return connection.execute(query.prefix_with("/* s8_06 report */"))
-
-    def counts(table: sa.TableClause, *flags: sa.ColumnElement[Any]) -> tuple[int, ...]:
-        return tuple(read(sa.select(sa.func.count(), *(sa.func.count().filter(f) for f in flags))
-                          .select_from(table)).one())  # fmt: skip
-
-    sessions, present, clashes = counts(pinned, pinned.c.present, pinned.c.clash)
-    messages, messages_present = counts(placement, placement.c.present)
-    unplaced = dict(list(read(
-        sa.select(placement.c.reason, sa.func.count())
-        .where(placement.c.reason.is_not(None)).group_by(placement.c.reason)
-    )))  # fmt: skip
-    log.info("S8-06 sessions: %s legacy, %s inserted, %s already present, %s clashes",
-             f"{sessions:,}", f"{written.inserted['chat_sessions']:,}", f"{present:,}",
-             f"{clashes:,}")  # fmt: skip
-    log.info("S8-06 messages: %s legacy, %s inserted, %s already present, %s not placed",
-             f"{messages:,}", f"{written.inserted['chat_messages']:,}",
-             f"{messages_present:,}", f"{sum(unplaced.values()):,}")  # fmt: skip
-    for reason, count in sorted(unplaced.items()):
-        log.info("S8-06 messages not placed (%s): %s", reason, f"{count:,}")
-    if written.updated["chat_sessions"]:
-        log.info("S8-06 sessions brought up to date with late messages: %s",
-                 f"{written.updated['chat_sessions']:,}")  # fmt: skip
-    if not sessions:
-        log.warning(nothing_read_from(legacy))
-    for what, ids in (
-        ("session", sa.select(pinned.c.session_id.label("id")).where(pinned.c.clash)),
-        ("message", sa.select(placement.c.message_id.label("id"))
-                    .where(placement.c.reason == lit("message id clash"))),
-    ):  # fmt: skip
-        first = [str(i) for i in read(ids.order_by("id").limit(5)).scalars()]
-        if first:
-            log.warning(
-                "S8-06 legacy %s id(s) already belong to engine rows this migration did not "
-                "make; those were left as they are, and nothing was put into or over them. "
-                "First: %s", what, ", ".join(first),
-            )  # fmt: skip

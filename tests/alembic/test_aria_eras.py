@@ -7,10 +7,7 @@ application at s52, the ORM's indexes beside the init script's, the archive tabl
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
@@ -26,14 +23,13 @@ from tests.support.aria import (
 )
 from tests.support.commands import (
     ENGINE_SCHEMA,
-    ROOT,
     alembic,
     apply_with_psql,
-    child_environ,
     data_statements,
     data_statements_sent,
     head,
     upgrade_head,
+    verify_report,
 )
 from tests.support.commands import HISTORY as HISTORY_REVISION
 from tests.support.commands import offline_sql as printed
@@ -87,14 +83,6 @@ def exists(engine: sa.Engine, table: str) -> bool:
         return connection.scalar(sa.text("SELECT to_regclass(:t)"), {"t": table}) is not None
 
 
-def verify_json(url: sa.URL, *args: str) -> tuple[int, dict]:
-    result = subprocess.run(
-        [sys.executable, "-m", "db.verify", "--json", *args],
-        cwd=ROOT, env=child_environ(url), capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    return result.returncode, json.loads(result.stdout or "{}")
-
-
 def test_every_placeable_row_migrates_and_the_application_is_left_as_it_was(
     aria: sa.URL, engine: sa.Engine, era: str, mode: str
 ) -> None:
@@ -111,7 +99,7 @@ def test_every_placeable_row_migrates_and_the_application_is_left_as_it_was(
     assert not exists(engine, f"{other}.agent_sessions")
     assert not exists(engine, f"{other}.session_messages")
 
-    status, got = verify_json(aria)
+    status, got = verify_report(aria)
     assert status == 0, got
     assert got["legacy_tables"] == [f"{LEGACY_SCHEMA[era]}.agent_sessions",
                                     f"{LEGACY_SCHEMA[era]}.session_messages"]  # fmt: skip
@@ -186,13 +174,13 @@ def test_legacy_tables_in_both_schemas(
             "-x legacy_schema=aria_data"
         )
         assert version(engine) == []
-        status, _ = verify_json(database_url)
+        status, _ = verify_report(database_url)
         assert status == 2
         result = alembic("-x", "legacy_schema=aria_data", "upgrade", "head",
                          database_url=database_url)  # fmt: skip
     assert "legacy tables: aria_data.agent_sessions" in result.stderr
     assert f"S8-06 sessions: {HISTORY['sessions']} legacy" in result.stderr
-    status, got = verify_json(database_url, "--legacy-schema", "aria_data")
+    status, got = verify_report(database_url, "--legacy-schema", "aria_data")
     assert (status, got["sessions"]["migrated"]) == (0, HISTORY["sessions"])
 
 
@@ -230,7 +218,7 @@ def test_a_run_that_reads_no_legacy_session_says_so(database_url: sa.URL, mode: 
         "S8-06 read the legacy tables public.agent_sessions and public.session_messages and "
         "found no session in them: nothing was migrated"
     ) in said
-    status, got = verify_json(database_url)
+    status, got = verify_report(database_url)
     assert status == 3
     assert got["verdict"].startswith(
         "NOTHING TO VERIFY: public.agent_sessions and public.session_messages hold no row"

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from tests.support.aria import aria_database
-from tests.support.commands import ROOT, alembic, child_environ
+from tests.support.commands import alembic, verify, verify_report
 from tests.support.history import legacy_message, legacy_session, production_history, seed
 from tests.support.postgres import scratch_role
 from tests.support.snapshots import all_rows
-
-
-def run_verify(url: sa.URL | None, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "db.verify", *args],
-        cwd=ROOT,
-        env=child_environ(url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def report(url: sa.URL) -> tuple[int, dict[str, Any]]:
-    result = run_verify(url, "--json")
-    return result.returncode, json.loads(result.stdout)
 
 
 @pytest.fixture
@@ -44,7 +24,7 @@ def migrated(database_url: sa.URL) -> sa.URL:
 
 def test_a_complete_migration_verifies(migrated: sa.URL, engine: sa.Engine) -> None:
     before = all_rows(engine)
-    status, got = report(migrated)
+    status, got = verify_report(migrated)
 
     assert status == 0
     assert got["complete"] is True
@@ -67,13 +47,13 @@ def test_a_deleted_migrated_message_fails_the_check(migrated: sa.URL, engine: sa
             "DELETE FROM aria_engine.chat_messages WHERE id = "
             "(SELECT id FROM aria_engine.chat_messages ORDER BY id LIMIT 1)"
         ))  # fmt: skip
-    status, got = report(migrated)
+    status, got = verify_report(migrated)
     assert status == 1
     assert got["complete"] is False
     assert got["messages"]["missing"] == 1
     assert got["sessions"]["missing"] == 0
 
-    table = run_verify(migrated)
+    table = verify(migrated)
     assert table.returncode == 1
     assert "INCOMPLETE: 0 session(s) and 1 message(s)" in table.stdout
 
@@ -87,7 +67,7 @@ def test_a_deleted_migrated_session_counts_its_messages_missing(
             "aria_engine.chat_messages GROUP BY session_id ORDER BY count(*) DESC, session_id "
             "LIMIT 1) RETURNING message_count"
         ))  # fmt: skip
-    status, got = report(migrated)
+    status, got = verify_report(migrated)
     assert status == 1
     assert got["sessions"]["missing"] == 1
     assert got["messages"]["missing"] == lost > 0
@@ -110,7 +90,7 @@ def test_clashes_and_every_reason_are_counted(database_url: sa.URL, engine: sa.E
         seed(connection, [clash, fine], messages)
     alembic("upgrade", "head", database_url=database_url)
 
-    status, got = report(database_url)
+    status, got = verify_report(database_url)
     assert status == 0
     assert got["sessions"] == {
         "legacy": 2, "migrated": 1, "archived": 0, "missing": 0, "not_migrated": 1,
@@ -130,7 +110,7 @@ def test_before_any_migration_everything_is_missing(
     session = legacy_session()
     with engine.begin() as connection:
         seed(connection, [session], [legacy_message(session_id=session["id"])])
-    status, got = report(database_url)
+    status, got = verify_report(database_url)
     assert status == 1
     assert (got["sessions"]["missing"], got["messages"]["missing"]) == (1, 1)
 
@@ -142,19 +122,19 @@ def test_a_role_that_can_only_read_runs_it(migrated: sa.URL) -> None:
         "aria_engine.chat_sessions, aria_engine.chat_messages TO {role}",
     )
     with scratch_role(migrated, *grants) as role:
-        status, got = report(migrated.set(username=role))
+        status, got = verify_report(migrated.set(username=role))
     assert (status, got["complete"]) == (0, True)
 
 
 def test_no_database_fails_in_one_line() -> None:
-    result = run_verify(None)
+    result = verify(None)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert result.stderr.startswith("error: DATABASE_URL is not set")
 
 
 def test_tables_not_there_yet_fail_in_one_line(database_url: sa.URL) -> None:
-    result = run_verify(database_url)
+    result = verify(database_url)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "does not exist" in result.stderr
@@ -195,7 +175,7 @@ def test_rows_the_application_archived_count_as_archived_not_missing(
             "DELETE FROM aria_engine.chat_sessions WHERE id IN "
             "(SELECT id FROM aria_engine.chat_sessions_archive)"
         ))  # fmt: skip
-    status, got = report(database_url)
+    status, got = verify_report(database_url)
 
     assert (status, moved) == (0, 40)
     assert got["archive_tables"] == ["aria_engine.chat_sessions_archive",
@@ -208,7 +188,7 @@ def test_rows_the_application_archived_count_as_archived_not_missing(
 
 def test_nothing_to_verify_has_its_own_status(database_url: sa.URL) -> None:
     alembic("upgrade", "head", database_url=database_url)
-    result = run_verify(database_url)
+    result = verify(database_url)
     assert result.returncode == 3
     assert "NOTHING TO VERIFY: public.agent_sessions and public.session_messages hold no row" in (
         result.stdout
@@ -217,7 +197,7 @@ def test_nothing_to_verify_has_its_own_status(database_url: sa.URL) -> None:
 
 
 def test_a_bad_legacy_schema_name_is_refused(database_url: sa.URL) -> None:
-    result = run_verify(database_url, "--legacy-schema", "aria_data; drop table x")
+    result = verify(database_url, "--legacy-schema", "aria_data; drop table x")
     assert result.returncode == 2
     assert "--legacy-schema: must be a schema name in lower case" in result.stderr
 
@@ -240,7 +220,7 @@ def test_by_agent_follows_the_placement_rule(database_url: sa.URL, engine: sa.En
         seed(connection, sessions, messages)
     alembic("upgrade", "head", database_url=database_url)
 
-    status, got = report(database_url)
+    status, got = verify_report(database_url)
     by_agent = {g["name"]: (g["sessions"]["legacy"], g["messages"]["legacy"])
                 for g in got["by_agent"]}  # fmt: skip
     assert status == 0
@@ -268,7 +248,7 @@ def test_a_message_id_clash_is_not_placeable_not_missing(
         seed(connection, [session], [clashing, legacy_message(session_id=session["id"])])
     alembic("upgrade", "head", database_url=database_url)
 
-    status, got = report(database_url)
+    status, got = verify_report(database_url)
     assert status == 0
     assert (got["messages"]["migrated"], got["messages"]["missing"]) == (1, 0)
     assert got["not_placeable"] == {"message id clash": 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -132,3 +133,17 @@ def data_statements(printed: str) -> list[str]:
         for chunk in printed.split(";\n\n")
     )
     return [chunk for chunk in chunks if chunk.startswith(DATA_STATEMENTS)]
+
+
+def verify(url: sa.URL | None, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m db.verify ARGS`` in a child process, against ``url``."""
+    return subprocess.run(
+        [sys.executable, "-m", "db.verify", *args],
+        cwd=ROOT, env=child_environ(url), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def verify_report(url: sa.URL, *args: str) -> tuple[int, dict[str, Any]]:
+    """Its exit status and its ``--json`` report ({} when it could not check)."""
+    result = verify(url, "--json", *args)
+    return result.returncode, json.loads(result.stdout or "{}")
