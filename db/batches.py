@@ -90,6 +90,7 @@ class RowsWritten:
     def _count(self, _conn: Any, cursor: Any, _sql: str, _params: Any, execution: Any,
                _many: bool) -> None:  # fmt: skip
         statement = getattr(getattr(execution, "compiled", None), "statement", None)
+        statement = getattr(statement, "writes", statement)  # a laid-out step: what it writes
         if isinstance(statement, sa.Insert | sa.Update) and statement.table in self.tables:
             counter = self.inserted if isinstance(statement, sa.Insert) else self.updated
             counter[statement.table.name] += max(cursor.rowcount, 0)

@@ -19,7 +19,7 @@ def lit(value: Any) -> sa.BindParameter[Any]:
     return sa.literal(value, literal_execute=True)
 
 
-def literal_sql(query: sa.Select[Any]) -> str:
+def literal_sql(query: sa.ClauseElement) -> str:
     """``query`` as PostgreSQL SQL with every value inline, to embed in a larger statement."""
     dialect = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
     return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

@@ -41,7 +41,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from db.batches import Batch, Progress, RowsWritten, committed, keyset_batches, within
 from db.deploy_settings import Settings, deploy_settings
-from db.expressions import blank, field, lit, literal_sql, name_field, text_or_null
+from db.expressions import blank, field, lit, name_field, text_or_null
+from db.layout import Step, indented, laid_out, plain, quoted, step
 from db.legacy_schema import guard, legacy_schema
 from db.migration_report import log_report
 
@@ -209,7 +210,7 @@ def nothing_read_from(legacy: Legacy) -> str:
 def session_by_external_id(legacy: Legacy) -> sa.Subquery:
     """For each external id, the one legacy session it names: the latest started_at wins,
     ties broken by the greater id, so the choice is the same on every run."""
-    s = legacy.session
+    s = legacy.session.alias("legacy_session")
     key = sa.func.unnest(
         postgresql.array(
             [field(s.c.metadata, "openclaw_session_id"), field(s.c.metadata, "external_session_id")]
@@ -229,8 +230,8 @@ def placements(legacy: Legacy) -> sa.Select[Any]:
     """Each legacy message with the legacy session it belongs to, or why it cannot go
     there: a message or session id that an engine row this migration did not make
     already holds is a clash, and nothing is put into or over it."""
-    m, s, by_ext = legacy.message, legacy.session, session_by_external_id(legacy)
-    direct = s.alias("direct")
+    m, by_ext = legacy.message.alias("legacy_message"), session_by_external_id(legacy)
+    direct = legacy.session.alias("direct")
     native_session = engine_session.alias("native_session")
     copy = engine_message.alias("engine_copy")
     session_id = sa.func.coalesce(direct.c.id, by_ext.c.session_id)
@@ -267,7 +268,7 @@ def placements(legacy: Legacy) -> sa.Select[Any]:
 
 def pinned_sessions(legacy: Legacy) -> sa.Select[Any]:
     """Every legacy session, read once, and whether an engine session holds its id."""
-    s, e = legacy.session, engine_session
+    s, e = legacy.session.alias("legacy_session"), engine_session.alias("engine_session")
     return sa.select(
         s.c.id.label("session_id"),
         sa.func.coalesce(made_here(e, MIGRATED_SESSION), lit(False)).label("present"),
@@ -275,30 +276,52 @@ def pinned_sessions(legacy: Legacy) -> sa.Select[Any]:
     ).outerjoin_from(s, e, e.c.id == s.c.id)
 
 
-def plan(legacy: Legacy, batched: bool) -> list[sa.Executable]:
+def plan(legacy: Legacy, batched: bool) -> list[Step]:
     """Create and fill the plan: messages first, then sessions, so that every session a
     message is placed into is pinned. In one transaction it goes with the commit; in
     batches it must outlive each batch's commit, and carries the indexes batches use."""
     on_commit = "PRESERVE ROWS" if batched else "DROP"
-    statements: list[sa.Executable] = []
-    for table, rows, key in ((placement, placements(legacy), "message_id"),
-                             (pinned, pinned_sessions(legacy), "session_id")):  # fmt: skip
+    statements: list[Step] = []
+    for table, rows, key, what in (
+        (placement, placements(legacy), "message_id",
+         "every legacy message, with the legacy session it goes to or why it cannot"),
+        (pinned, pinned_sessions(legacy), "session_id",
+         "every legacy session, read once, and whether the engine holds its id"),
+    ):  # fmt: skip
         create = f"CREATE TEMPORARY TABLE pg_temp.{table.name} ON COMMIT {on_commit} AS"
-        statements.append(sa.text(f"{create}\n{literal_sql(rows)}"))
+        statements.append(step("plan", what, rows, before=create))
         if batched:
-            statements.append(sa.text(f"ALTER TABLE pg_temp.{table.name} ADD PRIMARY KEY ({key})"))
+            statements.append(
+                plain(
+                    "plan",
+                    "the key the batches walk",
+                    f"ALTER TABLE pg_temp.{table.name} ADD PRIMARY KEY ({key})",
+                )
+            )
     if batched:
-        statements.append(sa.text(f"CREATE INDEX ON pg_temp.{placement.name} (session_id)"))
+        statements.append(
+            plain(
+                "plan",
+                "each batch finds its messages by session",
+                f"CREATE INDEX ON pg_temp.{placement.name} (session_id)",
+            )
+        )
     # Temporary tables are never analyzed by autovacuum; the joins below need real counts.
-    statements += [sa.text(f"ANALYZE pg_temp.{table.name}") for table in (placement, pinned)]
+    statements += [
+        plain("plan", "real row counts for the planner (autovacuum never sees temporary tables)",
+              f"ANALYZE pg_temp.{table.name}")
+        for table in (placement, pinned)
+    ]  # fmt: skip
     return statements
 
 
 def earliest_legacy_time(legacy: Legacy) -> sa.ColumnElement[Any]:
     """When a session with no time at all began: evaluated once, only if one needs it."""
     return sa.func.coalesce(
-        sa.select(sa.func.min(legacy.session.c.started_at)).scalar_subquery(),
-        sa.select(sa.func.min(placement.c.created_at)).scalar_subquery(),
+        sa.select(
+            sa.func.min(legacy.session.c.started_at).label("earliest_start")
+        ).scalar_subquery(),
+        sa.select(sa.func.min(placement.c.created_at).label("earliest_message")).scalar_subquery(),
         sa.literal_column(f"timestamptz '{NO_TIME_AT_ALL}'", sa.DateTime(timezone=True)),
     )
 
@@ -335,27 +358,29 @@ def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
     created_at = sa.func.coalesce(o.began, earliest_legacy_time(legacy))
     rows = sa.select(
         o.id,
-        sa.case((blank(o.agent_id), lit("main")), else_=o.agent_id),
-        engine_type(o.session_type),
-        text_or_null(name_field(o.metadata, "openclaw_session", "label"), TITLE_MAX),
-        text_or_null(model, MODEL_MAX),
-        lit("ended"),
-        sa.func.coalesce(o.message_count, lit(0)),
-        o.tokens_used,
-        o.cost_usd,
+        sa.case((blank(o.agent_id), lit("main")), else_=o.agent_id).label("agent_id"),
+        engine_type(o.session_type).label("session_type"),
+        text_or_null(name_field(o.metadata, "openclaw_session", "label"), TITLE_MAX).label("title"),
+        text_or_null(model, MODEL_MAX).label("model"),
+        lit("ended").label("status"),
+        sa.func.coalesce(o.message_count, lit(0)).label("message_count"),
+        o.tokens_used.label("total_tokens"),
+        o.cost_usd.label("total_cost"),
         envelope(
             MIGRATED_SESSION,
             o.metadata,
-            migration_date=sa.func.now(),
+            migration_date=sa.func.current_timestamp(),
             source=sa.func.coalesce(name_field(o.metadata, "source"), lit("unknown")),
             original_type=o.session_type,
             original_status=o.status,
             original_messages_count=o.messages_count,
             original_tokens_used=o.tokens_used,
             original_cost_usd=o.cost_usd,
-        ),
-        created_at,
-        sa.func.coalesce(sa.func.greatest(o.started_at, o.ended_at, o.last_message_at), created_at),
+        ).label("metadata"),
+        created_at.label("created_at"),
+        sa.func.coalesce(
+            sa.func.greatest(o.started_at, o.ended_at, o.last_message_at), created_at
+        ).label("updated_at"),
         o.ended_at,
     )
     columns = [
@@ -389,7 +414,7 @@ def migrate_messages(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
     )
     rows = sa.select(
         o.id,
-        o.placed_in,
+        o.placed_in.label("session_id"),
         o.role,
         o.content,
         envelope(
@@ -399,8 +424,8 @@ def migrate_messages(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
             content_hash=o.content_hash,
             source_channel=o.source_channel,
             agent_id=o.agent_id,
-        ),
-        sa.func.coalesce(o.created_at, session_created_at),
+        ).label("metadata"),
+        sa.func.coalesce(o.created_at, session_created_at).label("created_at"),
     )
     return (
         postgresql.insert(engine_message)
@@ -441,12 +466,12 @@ def count_late_messages(batch: Batch | None = None) -> sa.Update:
 def missing() -> sa.Select[Any]:
     """Pinned sessions absent from the engine, and placed messages absent from it."""
     sessions = (
-        sa.select(sa.func.count())
+        sa.select(sa.func.count().label("missing"))
         .select_from(pinned)
         .where(~sa.exists().where(engine_session.c.id == pinned.c.session_id))
     )
     messages = (
-        sa.select(sa.func.count())
+        sa.select(sa.func.count().label("missing"))
         .select_from(placement)
         .where(
             placement.c.reason.is_(None),
@@ -458,7 +483,7 @@ def missing() -> sa.Select[Any]:
     )
 
 
-def verify_complete(legacy: Legacy, batched: bool = False) -> sa.TextClause:
+def verify_complete(legacy: Legacy, batched: bool = False) -> Step:
     """Raise, rolling the upgrade back, unless nothing in the plan is missing; warn when
     there was nothing to migrate at all, naming the tables read."""
     outcome = (
@@ -467,37 +492,46 @@ def verify_complete(legacy: Legacy, batched: bool = False) -> sa.TextClause:
         if batched
         else "nothing was committed"
     )
-    nothing_read = nothing_read_from(legacy).replace("'", "''")
-    return sa.text(
+    return plain(
+        "proof",
+        "every pinned session and every placed message is now in the engine",
         f"""DO $verify$
 DECLARE
     sessions bigint;
     messages bigint;
 BEGIN
     SELECT counted.sessions, counted.messages INTO sessions, messages
-    FROM ({literal_sql(missing())}) AS counted;
+    FROM (
+{indented(laid_out(missing()), 2)}
+    ) AS counted;
     IF sessions > 0 OR messages > 0 THEN
         RAISE EXCEPTION USING MESSAGE = 'S8-06 verification failed: ' || sessions
             || ' legacy session(s) and ' || messages || ' placeable message(s) are missing '
             || 'from the engine tables after the insert; {outcome}';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_temp.{pinned.name}) THEN
-        RAISE WARNING USING MESSAGE = '{nothing_read}';
+        RAISE WARNING USING MESSAGE = {quoted(nothing_read_from(legacy), 3)};
     END IF;
 END
-$verify$"""
+$verify$""",
     )
 
 
-def migration_statements(legacy: Legacy) -> list[sa.Executable]:
-    """Plan, sessions, messages, late messages, proof: the work of one transaction."""
+def writes(legacy: Legacy, batch: Batch | None = None) -> list[Step]:
+    """Sessions, their messages, late messages: the whole run's, or one batch's."""
     return [
-        *plan(legacy, batched=False),
-        migrate_sessions(legacy),
-        migrate_messages(legacy),
-        count_late_messages(),
-        verify_complete(legacy),
-    ]
+        step("sessions", "pinned legacy sessions -> aria_engine.chat_sessions, in the order "
+             "they began", migrate_sessions(legacy, batch)),
+        step("messages", "placed legacy messages -> aria_engine.chat_messages, in time order",
+             migrate_messages(legacy, batch)),
+        step("late messages", "sessions an earlier run made count the messages added to them",
+             count_late_messages(batch)),
+    ]  # fmt: skip
+
+
+def migration_statements(legacy: Legacy) -> list[Step]:
+    """Plan, sessions, messages, late messages, proof: the work of one transaction."""
+    return [*plan(legacy, batched=False), *writes(legacy), verify_complete(legacy)]
 
 
 def build_migration_statements(
@@ -549,9 +583,7 @@ def upgrade_in_batches(size: int, legacy: Legacy) -> None:
             # A session and its messages commit together: a killed run never leaves a
             # session whose message_count counts messages that are not there.
             with committed(connection):
-                for statement in (migrate_sessions(legacy, batch),
-                                  migrate_messages(legacy, batch),
-                                  count_late_messages(batch)):  # fmt: skip
+                for statement in writes(legacy, batch):
                     op.execute(statement)
             progress.step(size)
     # In the transaction that records the revision: a failed check leaves it unrecorded.

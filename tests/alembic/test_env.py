@@ -44,9 +44,9 @@ def test_offline_sql_reads_the_legacy_tables_where_it_is_told() -> None:
     for sql, schema, other in ((default, "public", "aria_data"), (told, "aria_data", "public")):
         assert f"CREATE TABLE IF NOT EXISTS {schema}.agent_sessions" in sql
         # The placement plan reads the messages (the guard only peeks at the other era).
-        assert f"FROM {schema}.session_messages LEFT OUTER JOIN" in sql
+        assert f"FROM {schema}.session_messages AS legacy_message\n" in sql
         assert f"CREATE TABLE IF NOT EXISTS {other}.agent_sessions" not in sql
-        assert f"FROM {other}.session_messages LEFT OUTER JOIN" not in sql
+        assert f"FROM {other}.session_messages AS legacy_message\n" not in sql
 
 
 def test_offline_sql_is_plain_sql_for_psql() -> None:

@@ -115,7 +115,7 @@ def data_statements_sent(engine: sa.Engine) -> Iterator[list[str]]:
     sent: list[str] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().startswith(DATA_STATEMENTS):
+        if is_data_statement(statement):
             sent.append(statement.strip())
             assert not parameters, "a value was bound, not rendered into the SQL"
 
@@ -126,13 +126,23 @@ def data_statements_sent(engine: sa.Engine) -> Iterator[list[str]]:
         sa.event.remove(engine, "before_cursor_execute", capture)
 
 
+def is_data_statement(statement: str) -> bool:
+    """Below its one-line comment (a laid-out step has one), one of ``DATA_STATEMENTS``."""
+    code = [line for line in statement.strip().splitlines() if not line.startswith("--")]
+    return bool(code) and code[0].startswith(DATA_STATEMENTS)
+
+
 def data_statements(printed: str) -> list[str]:
-    """The data statements of a ``--sql`` script, as they would be sent."""
-    chunks = (
-        "\n".join(line for line in chunk.splitlines() if not line.startswith("--")).strip()
-        for chunk in printed.split(";\n\n")
-    )
-    return [chunk for chunk in chunks if chunk.startswith(DATA_STATEMENTS)]
+    """The data statements of a ``--sql`` script, as they would be sent (comments included:
+    a step's comment is part of what runs)."""
+
+    def without_alembic_comments(chunk: str) -> str:  # "-- Running upgrade …" and the like
+        paragraphs = chunk.strip().split("\n\n")
+        return "\n\n".join(p for p in paragraphs if not all(
+            line.startswith("--") for line in p.splitlines()))  # fmt: skip
+
+    chunks = (without_alembic_comments(chunk) for chunk in printed.split(";\n\n"))
+    return [chunk for chunk in chunks if is_data_statement(chunk)]
 
 
 def verify(url: sa.URL | None, *args: str) -> subprocess.CompletedProcess[str]:

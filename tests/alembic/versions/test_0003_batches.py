@@ -79,7 +79,7 @@ def _blocked_backend(engine: sa.Engine, table: str) -> int | None:
                 "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                 "AND query LIKE :insert"
             ),
-            {"insert": f"INSERT INTO {table} %"},
+            {"insert": f"%INSERT INTO {table} (%"},  # below the step's comment
         )
 
 

@@ -5,6 +5,7 @@ Data tests read "migrate up to 0002, insert legacy rows, migrate one, assert".
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +16,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from db.expressions import literal_sql
+from db.layout import laid_out
 from tests.support.commands import (
     ENGINE_SCHEMA,
     HISTORY,
@@ -30,6 +33,7 @@ from tests.support.history import (
     legacy_message,
     legacy_session,
     migrate,
+    revision_module,
     seed,
 )
 from tests.support.postgres import fresh_database, scratch_role
@@ -290,6 +294,45 @@ def test_the_self_check_rolls_everything_back(
         command.upgrade(alembic_cfg, "head")
     assert version(engine) == [ENGINE_SCHEMA]
     assert engine_sessions(db) == {}
+
+
+# A name SQLAlchemy makes up for an unlabelled expression or subquery: anon_1, coalesce_2 …
+GENERATED_NAME = re.compile(r"\b(anon|[a-z]+)_[0-9]+\b")
+STEPS = ["plan"] * 4 + ["sessions", "messages", "late messages", "proof"]
+
+
+def test_offline_sql_is_laid_out_for_a_reader() -> None:
+    statements = data_statements(offline_sql(f"{ENGINE_SCHEMA}:{HISTORY}"))
+    for statement in statements:
+        assert max(len(line) for line in statement.splitlines()) <= 160, statement
+        assert not GENERATED_NAME.findall(statement), statement
+    steps = [s.splitlines()[0] for s in statements if s.startswith("-- ")]
+    assert [step.removeprefix("-- ").split(":")[0] for step in steps] == STEPS
+    clauses = "\n".join(statements)
+    for clause in ("\nFROM ", "\nLEFT OUTER JOIN ", "\n    WHERE\n", "\n    ORDER BY\n"):
+        assert clause in clauses
+
+
+def test_the_layout_changes_no_plan(db: sa.Connection) -> None:
+    """PostgreSQL plans each laid-out step exactly as SQLAlchemy's own one-line rendering."""
+    seed(db, *production_shape())
+    revision = revision_module()
+    explain = "EXPLAIN (VERBOSE, COSTS OFF) "
+
+    def same_plan(laid: str, one_line: str) -> bool:
+        assert laid != one_line
+        plans = [db.execute(sa.text(explain + sql)).scalars().all() for sql in (laid, one_line)]
+        return plans[0] == plans[1]
+
+    compared = 0
+    for step in revision.migration_statements(revision.legacy_tables()):
+        if step.source is not None:
+            one_line = literal_sql(step.source)
+            assert same_plan(step.sql, f"{step.before}\n{one_line}" if step.before else one_line)
+            compared += 1
+        db.execute(step)
+    assert compared == 5  # the plan's two tables, sessions, messages, late messages
+    assert same_plan(laid_out(revision.missing()), literal_sql(revision.missing()))  # the proof
 
 
 def production_shape() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
