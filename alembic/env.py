@@ -10,6 +10,7 @@ are (``db/legacy_schema.py``): found online, named with ``-x legacy_schema``, el
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import fields
 from logging.config import fileConfig
 from typing import Any
@@ -63,12 +64,17 @@ def x_arguments() -> dict[str, str]:
             "-x rehearse cannot be combined with -x batch_size: batches commit as they go, "
             "so they could not be rolled back"
         )
-    try:
-        float(x.get("migration_lock_wait", 0))
-    except ValueError:
+    wait = x.get("migration_lock_wait", "0")
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", wait.strip()):
+        raise CommandError(f"-x migration_lock_wait must be a number of seconds; got {wait!r}")
+    # The revisions' own settings too: a bad one must stop the run before anything runs or
+    # is printed, also when there is nothing left to run.
+    settings = Settings.from_x_arguments(x)
+    if settings.batch_size and context.is_offline_mode():
         raise CommandError(
-            f"-x migration_lock_wait must be a number of seconds; got {x['migration_lock_wait']!r}"
-        ) from None
+            "-x batch_size works online only: batch boundaries are read from the data, and "
+            "each batch commits on its own; --sql prints the single-transaction migration"
+        )
     named_schema(x)
     return x
 
@@ -172,12 +178,23 @@ def run_migrations_online(x: dict[str, str]) -> None:
         raise CommandError(f"{error} (or use --sql to print the SQL without a database)") from None
     except (DeployLockTimeoutError, AmbiguousLegacySchemaError) as error:
         raise CommandError(str(error)) from None
-    except sa.exc.DBAPIError as error:
+    except sa.exc.SQLAlchemyError as error:  # the database's own error, or a dead connection
         raise CommandError(one_line(error)) from None
 
 
-x_options = x_arguments()
-if context.is_offline_mode():
-    run_migrations_offline(x_options)
-else:
-    run_migrations_online(x_options)
+def report_failure_once() -> None:
+    """Alembic reports a failed command twice: a log line on stderr and ``FAILED: …`` on
+    stdout, where ``--sql > migration.sql`` would send it into the file. Keep the log line
+    (alembic.ini prints it as ``FAILED: …``): set the one switch Alembic's report reads."""
+    vars(config)["messaging_opts"] = {"quiet": True}
+
+
+try:
+    x_options = x_arguments()
+    if context.is_offline_mode():
+        run_migrations_offline(x_options)
+    else:
+        run_migrations_online(x_options)
+except CommandError:
+    report_failure_once()
+    raise

@@ -77,8 +77,24 @@ def describe(url: sa.URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def one_line(error: sa.exc.DBAPIError) -> str:
+def database_error(error: BaseException) -> sa.exc.DBAPIError | None:
+    """The driver's error behind ``error``, if any. A connection that died mid-statement
+    fails twice: once in the statement, then again in whatever cleanup tries to use it
+    (SQLAlchemy's ``PendingRollbackError``); the first one is what happened."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, sa.exc.DBAPIError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def one_line(error: sa.exc.SQLAlchemyError) -> str:
     """The server's own message, on one line: no statement, no parameters, no URL."""
+    found = database_error(error)
+    if found is None:  # SQLAlchemy's own: its first line (the rest is a link to its FAQ)
+        return str(error).splitlines()[0].strip()
+    error = found
     diag = getattr(error.orig, "diag", None)
     primary = getattr(diag, "message_primary", None) or str(error.orig)
     sqlstate = getattr(error.orig, "sqlstate", None)

@@ -35,7 +35,6 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from alembic import context, op
-from alembic.util import CommandError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -546,12 +545,8 @@ def build_migration_statements(
 
 
 def upgrade() -> None:
+    # Checked by env.py before anything ran (batch_size online only, among the rest).
     settings = Settings.from_x_arguments(context.get_x_argument(as_dictionary=True))
-    if settings.batch_size and context.is_offline_mode():
-        raise CommandError(
-            "-x batch_size works online only: batch boundaries are read from the data, and "
-            "each batch commits on its own; --sql prints the single-transaction migration"
-        )
     for setting in deploy_settings(settings, "SESSION" if settings.batch_size else "LOCAL"):
         op.execute(setting)
     schema = legacy_schema()

@@ -27,6 +27,7 @@ from tests.support.commands import (
     apply_with_psql,
     data_statements,
     data_statements_sent,
+    failure,
     head,
     upgrade_head,
     verify_report,
@@ -166,9 +167,7 @@ def test_legacy_tables_in_both_schemas(
     result = alembic("upgrade", "head", database_url=database_url, check=False)
 
     if public_rows:
-        assert result.returncode != 0
-        (failed,) = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
-        assert failed == (
+        assert failure(result) == (
             "FAILED: legacy rows in both public and aria_data (agent_sessions / "
             "session_messages): name the ones to migrate with -x legacy_schema=public or "
             "-x legacy_schema=aria_data"

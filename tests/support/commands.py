@@ -81,6 +81,18 @@ def alembic(
     return result
 
 
+def failure(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line a failed ``alembic`` run printed: on stderr, once, nothing on stdout,
+    no traceback; Alembic's exit status for a failure."""
+    assert result.returncode == 255, (result.returncode, result.stdout, result.stderr)
+    assert not result.stdout, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    assert len(errors) == 1, result.stderr
+    assert result.stderr.count(errors[0].removeprefix("FAILED: ")) == 1, result.stderr
+    return errors[0]
+
+
 def offline_sql(revision_range: str = "head", *options: str) -> str:
     """What ``alembic [OPTIONS] upgrade RANGE --sql`` prints, with no database configured."""
     return alembic(*options, "upgrade", revision_range, "--sql").stdout

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support.commands import ENGINE_SCHEMA, HISTORY, alembic, start_alembic
+from tests.support.commands import ENGINE_SCHEMA, HISTORY, alembic, failure, start_alembic
 from tests.support.history import production_history
 from tests.support.postgres import fresh_database
 from tests.support.snapshots import all_rows, comparable, version
@@ -116,7 +117,7 @@ def _hold_row(blocker: sa.Connection, phase: str, engine: sa.Engine) -> str:
 
 
 @pytest.mark.parametrize("phase", ["sessions", "messages"])
-@pytest.mark.parametrize("kill", ["client", "client-and-server"])
+@pytest.mark.parametrize("kill", ["client", "client-and-server", "server"])
 def test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing(
     legacy: sa.URL, engine: sa.Engine, reference: dict[str, list[str]], phase: str, kill: str
 ) -> None:
@@ -133,11 +134,17 @@ def test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing(
         assert time.monotonic() < deadline, "the batched run never reached the held row"
         time.sleep(0.05)
 
-    run.send_signal(signal.SIGKILL)
-    run.wait()
-    if kill == "client-and-server":
+    if kill != "server":
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    if kill != "client":
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    if kill == "server":  # the client sees its connection die mid-batch, and says so once
+        stdout, stderr = run.communicate(timeout=60)
+        said = failure(subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr))
+        assert said == ("FAILED: terminating connection due to administrator command "
+                        "[SQLSTATE 57P01]")  # fmt: skip
     blocker.rollback()
     blocker.close()
     deadline = time.monotonic() + 60
@@ -161,8 +168,7 @@ def test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing(
 
 def test_batch_size_with_sql_is_refused_in_one_line() -> None:
     result = alembic("-x", "batch_size=1000", "upgrade", "head", "--sql", check=False)
-    assert result.returncode != 0
-    assert "FAILED: -x batch_size works online only" in result.stdout
+    assert failure(result).startswith("FAILED: -x batch_size works online only")
 
 
 @pytest.mark.parametrize(
@@ -170,6 +176,8 @@ def test_batch_size_with_sql_is_refused_in_one_line() -> None:
     [
         ("batch_size=0", "-x batch_size must be a whole number of rows above 0; got '0'"),
         ("batch_size=1e3", "-x batch_size must be a whole number"),
+        ("batch_size=abc", "-x batch_size must be a whole number of rows above 0; got 'abc'"),
+        ("migration_lock_wait=-1", "-x migration_lock_wait must be a number of seconds"),
         ("lock_timeout=5s'; DROP TABLE x; --", "-x lock_timeout must be a duration"),
         ("statement_timeout=soon", "-x statement_timeout must be a duration"),
         ("work_mem=lots", "-x work_mem must be a size such as 64MB; got 'lots'"),
@@ -180,11 +188,18 @@ def test_batch_size_with_sql_is_refused_in_one_line() -> None:
         ),
     ],
 )
-def test_bad_settings_fail_in_one_line(option: str, message: str) -> None:
+def test_bad_settings_fail_in_one_line_before_any_sql_is_printed(option: str, message: str) -> None:
     result = alembic("-x", option, "upgrade", "head", "--sql", check=False)
-    assert result.returncode != 0
-    (failed,) = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
-    assert message in failed
+    assert message in failure(result)  # and stdout, the file an operator redirects it to, empty
+
+
+@pytest.mark.parametrize("option", ["batch_size=abc", "work_mem=lots", "migration_lock_wait=x"])
+def test_bad_settings_fail_also_where_nothing_is_left_to_run(
+    option: str, database_url: sa.URL
+) -> None:
+    alembic("upgrade", "head", database_url=database_url)
+    result = alembic("-x", option, "upgrade", "head", database_url=database_url, check=False)
+    assert f"-x {option.split('=')[0]} must be" in failure(result)
 
 
 def test_timeouts_are_in_the_printed_sql_and_can_be_overridden() -> None:
@@ -213,8 +228,7 @@ def test_a_blocked_lock_fails_fast(
         result = alembic("-x", "lock_timeout=1s", *batches, "upgrade", "head",
                          database_url=legacy, check=False)  # fmt: skip
         waited = time.monotonic() - started
-    assert result.returncode != 0
-    assert "FAILED: canceling statement due to lock timeout [SQLSTATE 55P03]" in result.stdout
+    assert failure(result) == "FAILED: canceling statement due to lock timeout [SQLSTATE 55P03]"
     assert waited < 60, "it queued instead of failing"
     assert version(engine) == [ENGINE_SCHEMA]
 
