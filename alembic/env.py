@@ -143,7 +143,7 @@ def migrate(connection: sa.Connection) -> None:
 
 def run_on(connection: sa.Connection, x: dict[str, str]) -> None:
     wait = float(x.get("migration_lock_wait", 0))
-    with deploy_lock(connection, wait or DEFAULT_WAIT_SECONDS):
+    with deploy_lock(connection, wait or DEFAULT_WAIT_SECONDS, log):
         settle_legacy_schema(connection, x)
         if x.get("rehearse") == "true":
             rehearse(connection)

@@ -6,6 +6,7 @@ taken with a bounded wait so that a stuck deploy fails with a message instead of
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,7 +29,39 @@ def _set(connection: sa.Connection, name: str, value: str) -> None:
     )
 
 
-def _take_lock(connection: sa.Connection, wait_seconds: float) -> None:
+# The holder of our advisory lock: a bigint key is kept as two halves in pg_locks.
+_HOLDER = sa.text("""
+SELECT activity.pid, activity.application_name, activity.backend_start,
+       round(extract(epoch FROM now() - activity.backend_start)) AS seconds
+FROM pg_catalog.pg_locks AS lock
+JOIN pg_catalog.pg_stat_activity AS activity ON activity.pid = lock.pid
+WHERE lock.locktype = 'advisory' AND lock.granted AND lock.objsubid = 1
+  AND lock.classid = :high AND lock.objid = :low
+""")
+
+
+def _holder(connection: sa.Connection) -> str:
+    """Who holds the lock, and since when, as far as PostgreSQL shows this role."""
+    row = connection.execute(
+        _HOLDER, {"high": LOCK_KEY >> 32, "low": LOCK_KEY & 0xFFFFFFFF}
+    ).first()
+    if row is None:
+        return "another session holds it"
+    held = f"held by backend {row.pid}"
+    if row.application_name:
+        held += f" ({row.application_name})"
+    if row.backend_start is not None:  # taken as it connected: our runs lock first thing
+        held += f", connected since {row.backend_start:%Y-%m-%d %H:%M:%S %Z} ({row.seconds:,.0f} s)"
+    return held
+
+
+def _take_lock(connection: sa.Connection, wait_seconds: float, log: logging.Logger) -> None:
+    if connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}):
+        return
+    log.info(
+        "waiting for the deploy lock (another migration is running): %s; waiting up to %g s "
+        "(-x migration_lock_wait=SECONDS)", _holder(connection), wait_seconds,
+    )  # fmt: skip
     previous = connection.scalar(sa.text("SELECT current_setting('lock_timeout')"))
     _set(connection, "lock_timeout", f"{max(1, round(wait_seconds * 1000))}ms")
     try:
@@ -45,10 +78,12 @@ def _take_lock(connection: sa.Connection, wait_seconds: float) -> None:
 
 
 @contextmanager
-def deploy_lock(connection: sa.Connection, wait_seconds: float) -> Iterator[None]:
-    """Hold the deploy lock on ``connection`` for the block."""
+def deploy_lock(
+    connection: sa.Connection, wait_seconds: float, log: logging.Logger
+) -> Iterator[None]:
+    """Hold the deploy lock on ``connection`` for the block; a wait is logged once."""
     owns_transaction = not connection.in_transaction()
-    _take_lock(connection, wait_seconds)
+    _take_lock(connection, wait_seconds, log)
     if owns_transaction:
         # Leave the connection idle so that Alembic opens (and commits) its own transaction.
         connection.commit()

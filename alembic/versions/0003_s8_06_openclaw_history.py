@@ -31,6 +31,7 @@ with its messages, committed on its own; a run killed at any moment finishes on 
 
 import logging
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -44,6 +45,7 @@ from db.expressions import blank, field, lit, name_field, text_or_null
 from db.layout import Step, indented, laid_out, plain, quoted, step
 from db.legacy_schema import guard, legacy_schema
 from db.migration_report import log_report
+from db.steps import step_log
 
 revision: str = "0003_s8_06_openclaw_history"
 down_revision: str | Sequence[str] | None = "0002_s1_01_engine_schema"
@@ -307,8 +309,8 @@ def plan(legacy: Legacy, batched: bool) -> list[Step]:
         )
     # Temporary tables are never analyzed by autovacuum; the joins below need real counts.
     statements += [
-        plain("plan", "real row counts for the planner (autovacuum never sees temporary tables)",
-              f"ANALYZE pg_temp.{table.name}")
+        plain("plan", f"row counts of {table.name} for the planner (autovacuum never sees "
+              "temporary tables)", f"ANALYZE pg_temp.{table.name}")
         for table in (placement, pinned)
     ]  # fmt: skip
     return statements
@@ -556,8 +558,9 @@ def upgrade() -> None:
     if settings.batch_size:
         upgrade_in_batches(settings.batch_size, legacy)
     else:
-        for statement in migration_statements(legacy):
-            op.execute(statement)
+        with steps_said():
+            for statement in migration_statements(legacy):
+                op.execute(statement)
     if written is not None:
         written.stop()
         log_report(op.get_bind(), log, pinned, placement, written, nothing_read_from(legacy))
@@ -570,8 +573,9 @@ def upgrade_in_batches(size: int, legacy: Legacy) -> None:
     connection = op.get_bind()
     with op.get_context().autocommit_block():
         log.info("S8-06: building the plan (every legacy message and session, read once)")
-        for statement in plan(legacy, batched=True):
-            op.execute(statement)
+        with steps_said():
+            for statement in plan(legacy, batched=True):
+                op.execute(statement)
         total = connection.scalar(sa.select(sa.func.count()).select_from(pinned)) or 0
         progress = Progress(log, "S8-06 legacy sessions, each with its messages", total)
         for batch in keyset_batches(connection, pinned.c.session_id, size):
@@ -582,7 +586,13 @@ def upgrade_in_batches(size: int, legacy: Legacy) -> None:
                     op.execute(statement)
             progress.step(size)
     # In the transaction that records the revision: a failed check leaves it unrecorded.
-    op.execute(verify_complete(legacy, batched=True))
+    with steps_said():
+        op.execute(verify_complete(legacy, batched=True))
+
+
+def steps_said() -> AbstractContextManager[None]:
+    """Online, each step is logged as it ends, with its time and rows; --sql only prints."""
+    return nullcontext() if context.is_offline_mode() else step_log(op.get_bind(), log, "S8-06")
 
 
 def downgrade() -> None:

@@ -140,7 +140,9 @@ def test_two_concurrent_upgrades_queue_and_the_second_finds_nothing_to_do(
 
 def test_a_held_lock_fails_after_the_bounded_wait(engine: sa.Engine, database_url) -> None:
     with engine.connect() as holder:
+        holder.execute(sa.text("SET application_name = 'the first deploy'"))
         holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+        pid = holder.scalar(sa.text("SELECT pg_backend_pid()"))
         result = alembic(
             "-x",
             "migration_lock_wait=1",
@@ -151,6 +153,9 @@ def test_a_held_lock_fails_after_the_bounded_wait(engine: sa.Engine, database_ur
         )
     assert "FAILED: another migration has held the deploy lock for over 1 s" in failure(result)
     assert version(engine) == []
+    (waiting,) = [line for line in result.stderr.splitlines() if "waiting for the deploy" in line]
+    assert f"held by backend {pid} (the first deploy), connected since " in waiting
+    assert "waiting up to 1 s" in waiting
 
 
 def test_missing_database_url_is_one_line() -> None:

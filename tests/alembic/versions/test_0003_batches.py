@@ -63,6 +63,25 @@ def test_batches_give_the_rows_one_transaction_gives(
     assert progress[-1][2] == "100"
 
 
+STEP_SAID = re.compile(r"\[alembic.s8_06\] S8-06 (plan|sessions|messages|late messages|proof): "
+                       r".*: ([\d,]+ rows|done) in \d+\.\d s$", re.M)  # fmt: skip
+
+
+@pytest.mark.parametrize("batch", [None, BATCH])
+def test_each_step_is_said_as_it_ends_with_its_time_and_rows(legacy: sa.URL, batch: int) -> None:
+    options = ("-x", f"batch_size={batch}") if batch else ()
+    said = STEP_SAID.findall(alembic(*options, "upgrade", "head", database_url=legacy).stderr)
+    rows = f"{SIZE} rows"  # as many legacy messages as sessions
+    if batch is None:
+        assert said == [("plan", rows), ("plan", rows), ("plan", "done"), ("plan", "done"),
+                        ("sessions", rows), ("messages", said[5][1]), ("late messages", "0 rows"),
+                        ("proof", "done")]  # fmt: skip
+        assert said[5][1] != "0 rows"
+    else:  # the plan, its keys and counts; then the batches say their progress instead
+        assert said == [("plan", rows), ("plan", "done"), ("plan", rows), *[("plan", "done")] * 4,
+                        ("proof", "done")]  # fmt: skip
+
+
 def test_batches_rerun_finds_nothing_to_do(legacy: sa.URL, engine: sa.Engine) -> None:
     alembic("-x", f"batch_size={BATCH}", "upgrade", "head", database_url=legacy)
     before = all_rows(engine)
