@@ -1,4 +1,4 @@
-"""``python -m db.verify``: did every legacy session and message reach the engine's tables?
+"""``aria-verify`` (``python -m db.verify``): did every legacy row reach the engine's tables?
 
 Compares the legacy ``agent_sessions`` / ``session_messages`` (in ``public`` or
 ``aria_data``, found as the migration finds them, or ``--legacy-schema``) with
@@ -22,15 +22,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 
+from db.chat import SCHEMA as ENGINE_SCHEMA
 from db.chat import ChatMessage, ChatSession
 from db.connection import DatabaseURLError, database_url, describe, migration_engine, one_line
 from db.legacy import SCHEMA as MODELLED_SCHEMA
@@ -250,30 +255,30 @@ def verify(connection: sa.Connection, legacy_schema: str) -> Verification:
 
 
 def render(result: Verification, where: str) -> str:
+    width = 18  # "messages by source"; an agent's or a source's name is cut to it
+
     def line(name: str, c: Counts) -> str:
-        return (f"{name:<16} {c.legacy:>10,} {c.migrated:>10,} {c.archived:>10,} "
+        return (f"{name[:width]:<{width}} {c.legacy:>10,} {c.migrated:>10,} {c.archived:>10,} "
                 f"{c.missing:>10,} {c.not_migrated:>14,}")  # fmt: skip
 
-    header = (f"{'':<16} {'legacy':>10} {'migrated':>10} {'archived':>10} {'missing':>10} "
-              f"{'not migrated':>14}")  # fmt: skip
+    def header(title: str = "") -> str:
+        return (f"{title:<{width}} {'legacy':>10} {'migrated':>10} {'archived':>10} "
+                f"{'missing':>10} {'not migrated':>14}")  # fmt: skip
+
     archive = " and ".join(result.archive_tables) or "none (not created yet)"
     out = [f"S8-06 verification of {where}",
            f"legacy tables: {' and '.join(result.legacy_tables)}",
-           f"the application's archive: {archive}", "", header,
+           f"the application's archive: {archive}", "", header(),
            line("sessions", result.sessions), line("messages", result.messages)]  # fmt: skip
     if result.sessions.not_migrated:
         out.append(f"  sessions not migrated: {result.sessions.not_migrated} id clash(es)")
     for reason, count in result.not_placeable.items():
         out.append(f"  messages not placeable ({reason}): {count:,}")
-    for title, groups in (("agent", result.by_agent), ("source", result.by_source)):
-        out += ["", f"by {title:<13} {'sessions':>10} {'migrated':>10} {'missing':>10} "
-                    f"{'messages':>14} {'migrated':>10} {'missing':>10}"]  # fmt: skip
-        for g in groups:
-            out.append(
-                f"{g.name[:16]:<16} {g.sessions.legacy:>10,} {g.sessions.migrated:>10,} "
-                f"{g.sessions.missing:>10,} {g.messages.legacy:>14,} {g.messages.migrated:>10,} "
-                f"{g.messages.missing:>10,}"
-            )
+    # Each row adds up, as above: legacy = migrated + archived + missing + not migrated.
+    for by, groups in (("agent", result.by_agent), ("source", result.by_source)):
+        for what in ("sessions", "messages"):
+            counted = [(g.name, getattr(g, what)) for g in groups if getattr(g, what).legacy]
+            out += ["", header(f"{what} by {by}"), *(line(name, c) for name, c in counted)]
     return "\n".join([*out, "", verdict(result)])
 
 
@@ -291,6 +296,25 @@ def verdict(result: Verification) -> str:
     )
 
 
+class TablesNotThereError(Exception):
+    """A table the report reads does not exist yet; the message names them all."""
+
+
+def check_tables(connection: sa.Connection, legacy_schema: str) -> None:
+    engine_tables = [f"{ENGINE_SCHEMA}.{m.__tablename__}" for m in (ChatSession, ChatMessage)]
+    legacy_tables = [f"{legacy_schema}.{name}" for name in ("agent_sessions", "session_messages")]
+    absent = [n for n in [*legacy_tables, *engine_tables]
+              if connection.scalar(sa.select(sa.func.to_regclass(n))) is None]  # fmt: skip
+    if not absent:
+        return
+    remedy = (
+        "run alembic upgrade head first"
+        if set(absent) & set(engine_tables)
+        else "name the schema they are in with --legacy-schema NAME"
+    )
+    raise TablesNotThereError(f"not there yet: {', '.join(absent)}; {remedy}")
+
+
 def read_legacy_from(connection: sa.Connection, schema: str | None) -> tuple[sa.Connection, str]:
     """``connection``, reading the legacy models' tables from ``schema`` (or where the
     migration would find them), and that schema."""
@@ -305,10 +329,48 @@ def _schema_name(name: str) -> str:
         raise argparse.ArgumentTypeError(f"must be {error}") from None
 
 
+DESCRIPTION = """\
+Did every legacy OpenClaw session and message reach the engine's tables? Reads
+DATABASE_URL, compares the legacy tables (public or aria_data) with aria_engine's in one
+read-only transaction, and prints migrated, archived, missing and not migrated counts,
+overall, by agent and by source."""
+EPILOG = """\
+exit status: 0 complete, 1 incomplete (something that could be migrated is missing),
+2 could not check (one line on stderr), 3 nothing to verify (the legacy tables are empty)"""
+
+
+def program_name(argv0: str = sys.argv[0]) -> str:
+    """``aria-verify`` when run as the console script, else how it was run."""
+    return "aria-verify" if Path(argv0).name == "aria-verify" else "python -m db.verify"
+
+
+def report(result: Verification, url: sa.URL, checked_at: datetime) -> dict[str, Any]:
+    """The ``--json`` document: snake_case keys only."""
+    document = asdict(result)
+    document["not_placeable"] = {k.replace(" ", "_"): v for k, v in result.not_placeable.items()}
+    return {
+        "database": describe(url),
+        "checked_at": checked_at.isoformat(timespec="seconds"),
+        "version": project_version(),
+        **document,
+        "complete": result.complete,
+        "exit_status": result.status,
+        "verdict": verdict(result),
+    }
+
+
+def project_version() -> str:
+    try:
+        return metadata.version("aria-migrations")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m db.verify", description=__doc__.splitlines()[0]
-    )
+        prog=program_name(), description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
         "--legacy-schema",
@@ -324,20 +386,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine.connect() as connection:
             connection.execute(sa.text("SET TRANSACTION READ ONLY"))
             legacy, schema = read_legacy_from(connection, args.legacy_schema)
+            check_tables(connection, schema)
+            checked_at: datetime = connection.execute(sa.select(sa.func.now())).scalar_one()
             result = verify(legacy, schema)
             connection.rollback()
         engine.dispose()
-    except (DatabaseURLError, AmbiguousLegacySchemaError) as error:
+    except (DatabaseURLError, AmbiguousLegacySchemaError, TablesNotThereError) as error:
         print(f"error: {error}", file=sys.stderr)
         return COULD_NOT_CHECK
     except sa.exc.DBAPIError as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
         return COULD_NOT_CHECK
-    if args.json:
-        print(json.dumps({**asdict(result), "complete": result.complete,
-                          "verdict": verdict(result)}, indent=2))  # fmt: skip
-    else:
-        print(render(result, describe(url)))
+    text = json.dumps(report(result, url, checked_at), indent=2) if args.json else render(
+        result, describe(url))  # fmt: skip
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `aria-verify | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return result.status
 
 

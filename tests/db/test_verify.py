@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from tests.support.aria import aria_database
-from tests.support.commands import alembic, verify, verify_report
+from tests.support.commands import ROOT, alembic, child_environ, verify, verify_report
 from tests.support.history import legacy_message, legacy_session, production_history, seed
 from tests.support.postgres import scratch_role
 from tests.support.snapshots import all_rows
@@ -35,7 +41,7 @@ def test_a_complete_migration_verifies(migrated: sa.URL, engine: sa.Engine) -> N
     assert (messages["legacy"], messages["missing"]) == (300, 0)
     assert messages["migrated"] + messages["not_migrated"] == 300
     assert sum(got["not_placeable"].values()) == messages["not_migrated"] > 0
-    assert set(got["not_placeable"]) <= {"no session reference", "unknown external id"}
+    assert set(got["not_placeable"]) <= {"no_session_reference", "unknown_external_id"}
     assert sum(g["sessions"]["legacy"] for g in got["by_agent"]) == 300
     assert {g["name"] for g in got["by_source"]} >= {"openclaw", "telegram", "unknown"}
     assert all_rows(engine) == before  # it only reads
@@ -99,7 +105,7 @@ def test_clashes_and_every_reason_are_counted(database_url: sa.URL, engine: sa.E
         "legacy": 5, "migrated": 1, "archived": 0, "missing": 0, "not_migrated": 4,
     }  # fmt: skip
     assert got["not_placeable"] == {
-        "no session reference": 1, "unknown external id": 1, "session id clash": 2,
+        "no_session_reference": 1, "unknown_external_id": 1, "session_id_clash": 2,
     }  # fmt: skip
 
 
@@ -133,11 +139,86 @@ def test_no_database_fails_in_one_line() -> None:
     assert result.stderr.startswith("error: DATABASE_URL is not set")
 
 
-def test_tables_not_there_yet_fail_in_one_line(database_url: sa.URL) -> None:
+def test_tables_not_there_yet_fail_in_one_line_that_names_them(database_url: sa.URL) -> None:
     result = verify(database_url)
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert "does not exist" in result.stderr
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: not there yet: public.agent_sessions, public.session_messages, "
+        "aria_engine.chat_sessions, aria_engine.chat_messages; run alembic upgrade head first\n"
+    )
+    alembic("upgrade", "head", database_url=database_url)
+    elsewhere = verify(database_url, "--legacy-schema", "aria_data")
+    assert elsewhere.returncode == 2
+    assert elsewhere.stderr == (
+        "error: not there yet: aria_data.agent_sessions, aria_data.session_messages; "
+        "name the schema they are in with --legacy-schema NAME\n"
+    )
+
+
+def test_every_row_adds_up_overall_by_agent_and_by_source(migrated: sa.URL) -> None:
+    _status, got = verify_report(migrated)
+    groups = [got] + got["by_agent"] + got["by_source"]
+    for group in groups:
+        for what in ("sessions", "messages"):
+            c = group[what]
+            assert c["legacy"] == c["migrated"] + c["archived"] + c["missing"] + c["not_migrated"]
+    table = verify(migrated).stdout
+    rows = re.findall(r"^(\S.{17}) +([\d,]+) +([\d,]+) +([\d,]+) +([\d,]+) +([\d,]+)$", table,
+                      re.M)  # fmt: skip
+    assert len(rows) == 2 + sum(
+        1 for g in got["by_agent"] + got["by_source"] for w in ("sessions", "messages")
+        if g[w]["legacy"]
+    )  # fmt: skip
+    for _name, legacy, *parts in rows:
+        assert int(legacy.replace(",", "")) == sum(int(p.replace(",", "")) for p in parts)
+    assert "messages by agent" in table
+    assert "(not placeable)" in table
+
+
+def test_json_is_snake_case_and_says_what_when_and_which_version(migrated: sa.URL) -> None:
+    secret = "not-a-real-password"
+    _status, got = verify_report(migrated.set(password=secret))
+
+    def keys(node: object) -> list[str]:
+        if isinstance(node, dict):
+            return [*node, *(k for value in node.values() for k in keys(value))]
+        if isinstance(node, list):
+            return [k for value in node for k in keys(value)]
+        return []
+
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", key) for key in keys(got)), keys(got)
+    assert got["database"] == migrated.set(password=secret).render_as_string(hide_password=True)
+    assert ":***@" in got["database"]
+    assert secret not in json.dumps(got)
+    checked_at = datetime.fromisoformat(got["checked_at"])
+    assert abs(datetime.now(UTC) - checked_at) < timedelta(minutes=5)
+    assert got["version"] == metadata.version("aria-migrations")
+    assert got["exit_status"] == 0
+
+
+def test_help_is_plain_text_under_the_name_it_was_run_by() -> None:
+    script = Path(sys.executable).with_name("aria-verify")
+    as_script = subprocess.run([script, "--help"], capture_output=True, text=True, check=True)
+    as_module = verify(None, "--help")
+    assert as_script.stdout.startswith("usage: aria-verify ")
+    assert as_module.stdout.startswith("usage: python -m db.verify ")
+    for text in (as_script.stdout, as_module.stdout):
+        assert "``" not in text
+        assert "exit status: 0 complete, 1 incomplete" in text
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(migrated: sa.URL) -> None:
+    """``aria-verify | head -1``: the pipe closes before the report is written."""
+    reader_gone = subprocess.Popen(
+        [sys.executable, "-m", "db.verify"], cwd=ROOT, env=child_environ(migrated),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert reader_gone.stdout is not None
+    assert reader_gone.stderr is not None
+    reader_gone.stdout.close()
+    stderr = reader_gone.stderr.read()
+    assert reader_gone.wait(timeout=120) == 0
+    assert stderr == ""
 
 
 def test_rows_the_application_archived_count_as_archived_not_missing(
@@ -251,4 +332,4 @@ def test_a_message_id_clash_is_not_placeable_not_missing(
     status, got = verify_report(database_url)
     assert status == 0
     assert (got["messages"]["migrated"], got["messages"]["missing"]) == (1, 0)
-    assert got["not_placeable"] == {"message id clash": 1}
+    assert got["not_placeable"] == {"message_id_clash": 1}
