@@ -17,8 +17,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# One pytest worker per core (pytest-xdist); PYTEST_ARGS picks tests:
+# make test PYTEST_ARGS="tests/db -k verify"
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -106,7 +106,8 @@ def _waiting_for_lock(connection: sa.Connection) -> int:
     return connection.scalar(
         sa.text(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND ((classid::bigint << 32) | objid::bigint) = :key"
+            "AND ((classid::bigint << 32) | objid::bigint) = :key AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
         ),
         {"key": LOCK_KEY},
     )
