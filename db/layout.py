@@ -16,11 +16,9 @@ import textwrap
 from typing import Any
 
 import sqlalchemy as sa
-import sqlglot
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
-from sqlglot.errors import ErrorLevel
 
 from db.expressions import literal_sql
 
@@ -30,6 +28,10 @@ INDENT = 4
 
 def pretty(sql: str) -> str:
     """``sql`` re-printed one clause per line; raises if sqlglot cannot read all of it."""
+    # Imported here: every alembic command loads the revisions, few of them lay SQL out.
+    import sqlglot
+    from sqlglot.errors import ErrorLevel
+
     tree = sqlglot.parse_one(sql, read="postgres", error_level=ErrorLevel.RAISE)
     return tree.sql(
         dialect="postgres", pretty=True, pad=INDENT, indent=INDENT, max_text_width=WIDTH,

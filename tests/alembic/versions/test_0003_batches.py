@@ -27,9 +27,10 @@ SIZE, BATCH = 400, 50
 TOTAL = f"{SIZE} legacy"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def reference(pg_server: sa.URL) -> Iterator[dict[str, list[str]]]:
-    """The same legacy data migrated in one transaction: what every batched run must equal."""
+    """The same legacy data migrated in one transaction: what every batched run must equal
+    (the generator is deterministic, so once per module will do)."""
     with fresh_database(pg_server) as url:
         alembic("upgrade", "head", database_url=production_history(url, SIZE))
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
