@@ -10,7 +10,9 @@ are (``db/legacy_schema.py``): found online, named with ``-x legacy_schema``, el
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 from dataclasses import fields
 from logging.config import fileConfig
 from typing import Any
@@ -198,3 +200,6 @@ try:
 except CommandError:
     report_failure_once()
     raise
+except BrokenPipeError:  # `alembic upgrade head --sql | head`: the reader has what it wanted
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+    sys.exit(1)

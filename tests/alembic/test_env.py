@@ -20,6 +20,7 @@ from tests.support.commands import (
     head,
     offline_sql,
     revision_count,
+    start_alembic,
 )
 from tests.support.legacy import openclaw_init
 from tests.support.postgres import scratch_role
@@ -180,3 +181,13 @@ def test_an_unreachable_database_fails_in_one_line_without_the_password() -> Non
     )
     failure(result)
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_sql_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
+    """``alembic upgrade head --sql | head``: the pipe closes before the script is written."""
+    run = start_alembic("upgrade", "head", "--sql", database_url=None)
+    assert run.stdout is not None
+    run.stdout.close()
+    _, stderr = run.communicate(timeout=120)
+    assert "Traceback" not in stderr
+    assert "Error" not in stderr

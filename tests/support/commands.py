@@ -52,7 +52,7 @@ def child_environ(database_url: sa.URL | str | None) -> dict[str, str]:
     return env
 
 
-def start_alembic(*args: str, database_url: sa.URL) -> subprocess.Popen[str]:
+def start_alembic(*args: str, database_url: sa.URL | None) -> subprocess.Popen[str]:
     """``alembic -c alembic.ini ARGS`` started in the background, its log on stderr."""
     return subprocess.Popen(
         [sys.executable, "-m", "alembic", "-c", str(ALEMBIC_INI), *args],
