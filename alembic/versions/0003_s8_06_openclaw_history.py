@@ -183,11 +183,10 @@ def envelope(
     pairs: list[Any] = [lit("migrated_from"), lit(migrated_from)]
     for key, value in fields.items():
         pairs += [lit(key), value]
-    base = sa.func.jsonb_build_object(*pairs, type_=JSONB)
-    original = sa.func.jsonb_build_object(lit("original_metadata"), original_metadata)
-    return base.op("||")(
-        sa.case((original_metadata.is_(None), sa.cast(lit("{}"), JSONB)), else_=original)
-    )
+    # Two whole objects rather than one joined to another with ||: each row builds one.
+    without = sa.func.jsonb_build_object(*pairs, type_=JSONB)
+    kept = sa.func.jsonb_build_object(*pairs, lit("original_metadata"), original_metadata)
+    return sa.case((original_metadata.is_(None), without), else_=kept)
 
 
 def made_here(row: Any, migrated_from: str) -> sa.ColumnElement[bool]:
@@ -344,8 +343,20 @@ def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
     # the source rows, not the wider results): the created_at and updated_at indexes then
     # grow at their right edge instead of being rewritten page by page all over.
     began = sa.func.coalesce(s.c.started_at, stats.c.first_message_at, s.c.ended_at)
+    # Read out of the metadata once here, each then used twice (tested blank, then cut).
+    label = name_field(s.c.metadata, "openclaw_session", "label")
+    model = sa.func.coalesce(
+        name_field(s.c.metadata, "model"), name_field(s.c.metadata, "openclaw_session", "model")
+    )
     source = (
-        sa.select(s, stats.c.message_count, stats.c.last_message_at, began.label("began"))
+        sa.select(
+            s,
+            stats.c.message_count,
+            stats.c.last_message_at,
+            began.label("began"),
+            label.label("label"),
+            model.label("model_name"),
+        )
         .join_from(s, pinned, pinned.c.session_id == s.c.id)
         .outerjoin(stats, stats.c.session_id == s.c.id)
         .where(*within(batch, pinned.c.session_id))
@@ -353,16 +364,13 @@ def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
         .subquery("legacy_session")
     )
     o = source.c
-    model = sa.func.coalesce(
-        name_field(o.metadata, "model"), name_field(o.metadata, "openclaw_session", "model")
-    )
     created_at = sa.func.coalesce(o.began, earliest_legacy_time(legacy))
     rows = sa.select(
         o.id,
         sa.case((blank(o.agent_id), lit("main")), else_=o.agent_id).label("agent_id"),
         engine_type(o.session_type).label("session_type"),
-        text_or_null(name_field(o.metadata, "openclaw_session", "label"), TITLE_MAX).label("title"),
-        text_or_null(model, MODEL_MAX).label("model"),
+        text_or_null(o.label, TITLE_MAX).label("title"),
+        text_or_null(o.model_name, MODEL_MAX).label("model"),
         lit("ended").label("status"),
         sa.func.coalesce(o.message_count, lit(0)).label("message_count"),
         o.tokens_used.label("total_tokens"),
