@@ -20,6 +20,7 @@ _FORMATS = {
     "lock_timeout": (_DURATION, "a duration such as 5s or 0 (off)"),
     "statement_timeout": (_DURATION, "a duration such as 2h or 0 (off)"),
     "work_mem": (r"^[0-9]+ ?(kB|MB|GB)$", "a size such as 64MB"),
+    "jit": (r"^(on|off)$", "on or off"),
 }
 
 
@@ -31,6 +32,9 @@ class Settings:
     statement_timeout: str = "0"
     # The data revision's joins span whole tables; 4MB (the default) spills them to disk.
     work_mem: str = "64MB"
+    # Off: compiling a plan to machine code took half a second per big statement at 200k
+    # rows, more than it saved on a statement that runs once (docs/benchmark.md).
+    jit: str = "off"
     # Online only, data revision only: keyset batches, each committed on its own.
     batch_size: int | None = None
 
@@ -55,7 +59,7 @@ def deploy_settings(settings: Settings, scope: str = "LOCAL") -> list[sa.TextCla
     """``SET LOCAL`` lasts the transaction; ``SET SESSION`` outlives the commits of batches."""
     return [
         sa.text(f"SET {scope} {name} = '{getattr(settings, name)}'")
-        for name in ("lock_timeout", "statement_timeout", "work_mem")
+        for name in ("lock_timeout", "statement_timeout", "work_mem", "jit")
     ]
 
 

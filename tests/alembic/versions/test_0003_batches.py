@@ -201,6 +201,7 @@ def test_batch_size_with_sql_is_refused_in_one_line() -> None:
         ("lock_timeout=5s'; DROP TABLE x; --", "-x lock_timeout must be a duration"),
         ("statement_timeout=soon", "-x statement_timeout must be a duration"),
         ("work_mem=lots", "-x work_mem must be a size such as 64MB; got 'lots'"),
+        ("jit=maybe", "-x jit must be on or off; got 'maybe'"),
         ("batchsize=100", "unknown -x option(s): batchsize; known: batch_size,"),
         (
             "legacy_schema=aria_data; DROP TABLE x",
@@ -227,6 +228,7 @@ def test_timeouts_are_in_the_printed_sql_and_can_be_overridden() -> None:
     assert "SET LOCAL lock_timeout = '5s';" in default
     assert "SET LOCAL statement_timeout = '0';" in default
     assert "SET LOCAL work_mem = '64MB';" in default
+    assert "SET LOCAL jit = 'off';" in default
     changed = alembic(
         "-x", "lock_timeout=800ms", "-x", "statement_timeout=2h", "-x", "work_mem=1GB",
         "upgrade", f"{ENGINE_SCHEMA}:head", "--sql",

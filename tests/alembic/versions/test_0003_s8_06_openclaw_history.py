@@ -358,7 +358,7 @@ def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
 
     printed = offline_sql(f"{ENGINE_SCHEMA}:{HISTORY}")
     assert sent == data_statements(printed)
-    assert len(sent) == 12
+    assert len(sent) == 13
 
     with fresh_database(pg_server) as copy_url:
         copy = sa.create_engine(copy_url, poolclass=sa.pool.NullPool)
