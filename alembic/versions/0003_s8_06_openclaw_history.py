@@ -343,20 +343,8 @@ def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
     # the source rows, not the wider results): the created_at and updated_at indexes then
     # grow at their right edge instead of being rewritten page by page all over.
     began = sa.func.coalesce(s.c.started_at, stats.c.first_message_at, s.c.ended_at)
-    # Read out of the metadata once here, each then used twice (tested blank, then cut).
-    label = name_field(s.c.metadata, "openclaw_session", "label")
-    model = sa.func.coalesce(
-        name_field(s.c.metadata, "model"), name_field(s.c.metadata, "openclaw_session", "model")
-    )
     source = (
-        sa.select(
-            s,
-            stats.c.message_count,
-            stats.c.last_message_at,
-            began.label("began"),
-            label.label("label"),
-            model.label("model_name"),
-        )
+        sa.select(s, stats.c.message_count, stats.c.last_message_at, began.label("began"))
         .join_from(s, pinned, pinned.c.session_id == s.c.id)
         .outerjoin(stats, stats.c.session_id == s.c.id)
         .where(*within(batch, pinned.c.session_id))
@@ -364,13 +352,16 @@ def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
         .subquery("legacy_session")
     )
     o = source.c
+    model = sa.func.coalesce(
+        name_field(o.metadata, "model"), name_field(o.metadata, "openclaw_session", "model")
+    )
     created_at = sa.func.coalesce(o.began, earliest_legacy_time(legacy))
     rows = sa.select(
         o.id,
         sa.case((blank(o.agent_id), lit("main")), else_=o.agent_id).label("agent_id"),
         engine_type(o.session_type).label("session_type"),
-        text_or_null(o.label, TITLE_MAX).label("title"),
-        text_or_null(o.model_name, MODEL_MAX).label("model"),
+        text_or_null(name_field(o.metadata, "openclaw_session", "label"), TITLE_MAX).label("title"),
+        text_or_null(model, MODEL_MAX).label("model"),
         lit("ended").label("status"),
         sa.func.coalesce(o.message_count, lit(0)).label("message_count"),
         o.tokens_used.label("total_tokens"),
