@@ -31,7 +31,8 @@ lint: install
 demo: install
 	$(BIN)/python -m demo
 
-# Minutes, not seconds: 10k, 100k and 1M legacy rows, each migrated 5 times two ways.
+# About an hour: 10k, 100k and 1M legacy rows, each migrated 3 times four ways
+# (docs/benchmark.md).
 bench: install
 	$(BIN)/python -m benchmarks.run
 
