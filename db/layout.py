@@ -6,8 +6,8 @@ pyproject.toml because its layout is part of the SQL an operator reviews). The s
 compiles to that text verbatim, online as in ``--sql``: what PostgreSQL runs is what the
 operator read, comment included, so ``pg_stat_activity`` names the step that is running.
 
-Generic: nothing here knows a table. The laid-out statement is the same statement:
-``tests/db/test_layout.py`` has PostgreSQL plan both and compares.
+Generic: nothing here knows a table. The laid-out statement is the same statement: the data
+revision's tests have PostgreSQL plan each step both ways and compare the plans.
 """
 
 from __future__ import annotations
@@ -53,7 +53,14 @@ def indented(sql: str, depth: int) -> str:
 def quoted(text: str, depth: int, width: int = 72) -> str:
     """``text`` as an SQL string literal, cut into ``'…' || '…'`` pieces of at most ``width``
     characters on lines ``depth`` levels in, so that a long message reads without scrolling."""
-    pieces = textwrap.wrap(text, width, drop_whitespace=False, break_on_hyphens=False)
+    pieces = textwrap.wrap(
+        text,
+        width,
+        drop_whitespace=False,
+        break_on_hyphens=False,
+        expand_tabs=False,
+        replace_whitespace=False,
+    )  # every character kept
     joint = f"\n{' ' * (INDENT * depth)}|| "
     return joint.join("'{}'".format(piece.replace("'", "''")) for piece in pieces)
 

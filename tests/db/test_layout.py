@@ -9,7 +9,7 @@ from sqlglot.errors import ParseError
 from db.expressions import lit
 from db.layout import Step, laid_out, plain, pretty, quoted, step
 
-AWKWARD = "it's 100% done: :name, %(x)s and ''quotes'' " + "long " * 40
+AWKWARD = "it's 100% done: :name, %(x)s and ''quotes''\ta tab\na line " + "long " * 40
 
 
 def test_a_step_runs_verbatim_percent_colon_and_comment_included(engine: sa.Engine) -> None:
