@@ -1,5 +1,5 @@
 """Mutants planted by ``make mutate``: each a small, plausible bug in the data revision,
-``db/verify.py`` or the run machinery, with the tests that must catch it. A mutant that
+``db/verification.py`` or the run machinery, with the tests that must catch it. A mutant that
 survives names a test that is missing.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 REVISION = "alembic/versions/0003_s8_06_openclaw_history.py"
-VERIFY = "db/verify.py"
+VERIFY = "db/verification.py"
 T = "tests/alembic/versions/"
 VIEW = T + "test_0003_engine_view.py"
 MAPPING = T + "test_0003_s8_06_openclaw_history.py"
