@@ -9,7 +9,8 @@
 
 For each size N (N sessions and N messages) a template database is filled once; every run
 gets its own copy (``CREATE DATABASE … TEMPLATE``, not timed). Prints seconds (median),
-legacy rows per second, a/b, b/c, d/a, where (b)'s time goes by step, and the alembic
+legacy rows per second, a/b, b/c (the data revision's statements against the write
+limit's), d/a (batched against single), where (b)'s time goes by step, and the alembic
 process's peak memory (max RSS).
 
     python -m benchmarks.run                      # 10k, 100k and 1M, 3 runs each
@@ -35,7 +36,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from benchmarks.write_limit import ENGINE_TABLES, save_result, timed_by_step, write_limit
+from benchmarks.write_limit import (
+    ENGINE_TABLES,
+    OTHER_STATEMENTS,
+    save_result,
+    timed_by_step,
+    write_limit,
+)
 from db.connection import parse_database_url
 from db.throwaway import psql_url, throwaway_server
 from demo.legacy_history import build_legacy_history
@@ -58,10 +65,18 @@ class Timings:
     def row(self) -> str:
         a, b = statistics.median(self.alembic), statistics.median(self.psql)
         c, d = statistics.median(self.write), statistics.median(self.batched)
+        # b/c is statement time against statement time, run by run: the data revision's
+        # statements in (b) (no adoption, no psql start) against (c)'s two INSERTs.
+        revision = statistics.median(data_revision(steps) for steps in self.steps)
+        b_c = statistics.median(
+            data_revision(steps) / sum(tables.values())
+            for steps, tables in zip(self.steps, self.tables, strict=True)
+        )
+        written = statistics.median(sum(tables.values()) for tables in self.tables)
         return (
-            f"| {self.size:>9,} | {a:8.2f} | {b:8.2f} | {c:8.2f} | {d:8.2f} "
-            f"| {2 * self.size / a:>9,.0f} | {a / b:5.2f} | {b / c:5.2f} | {d / a:5.2f} "
-            f"| {max(self.peak_rss_mb):6.1f} |"
+            f"| {self.size:>9,} | {a:8.2f} | {b:8.2f} | {revision:8.2f} | {c:8.2f} "
+            f"| {written:8.2f} | {d:8.2f} | {2 * self.size / a:>9,.0f} | {a / b:5.2f} "
+            f"| {b_c:5.2f} | {d / a:5.2f} | {max(self.peak_rss_mb):6.1f} |"
         )
 
     def where(self) -> str:
@@ -76,10 +91,16 @@ class Timings:
         return f"  N={self.size:,}: (b) {steps}; (c) {tables}"
 
 
+def data_revision(steps: dict[str, float]) -> float:
+    """Seconds of (b) spent in the data revision's statements (plan to proof)."""
+    return sum(seconds for name, seconds in steps.items() if name != OTHER_STATEMENTS)
+
+
 HEADER = (
-    "|         N | (a) alembic s | (b) psql -1 s | (c) write s | (d) batched s | rows/s (a) "
-    "|  a/b |  b/c |  d/a | peak MB |\n"
-    "| --------: | ----: | ----: | ----: | ----: | --------: | ---: | ---: | ---: | ------: |"
+    "|         N | (a) alembic s | (b) psql -1 s | (b) data revision s | (c) psql -1 s "
+    "| (c) INSERTs s | (d) batched s | rows/s (a) |  a/b |  b/c |  d/a | peak MB |\n"
+    "| --------: | ----: | ----: | ----: | ----: | ----: | ----: | --------: | ---: | ---: "
+    "| ---: | ------: |"
 )
 
 

@@ -21,6 +21,7 @@ from db.throwaway import psql_executable, psql_url
 
 ENGINE_TABLES = ("chat_sessions", "chat_messages")  # in the order the revision fills them
 SAVED = "bench_result"
+OTHER_STATEMENTS = "schema and bookkeeping"  # not the data revision's: adoption, settings, version
 STEP = re.compile(r"^-- ([a-z ]+): ", re.M)
 TIME = re.compile(r"^Time: ([0-9.]+) ms", re.M)
 
@@ -46,7 +47,7 @@ def steps_of(script: str) -> list[str]:
     names = []
     for statement in statements:
         found = STEP.search(statement)
-        names.append(found.group(1) if found else "schema and bookkeeping")
+        names.append(found.group(1) if found else OTHER_STATEMENTS)
     return names
 
 

@@ -1,0 +1,123 @@
+"""Where each data step's time goes: ``EXPLAIN (ANALYZE, BUFFERS)`` of every statement the
+data revision runs, on a copy of a legacy database at 0002 (issue 13).
+
+Each step's time is split at the moment its rows were ready (the end of the node under the
+INSERT): before it, computing them (reading, joining, sorting, mapping); after it, writing
+them (heap, indexes, the foreign key's trigger). The whole plans go to ``--plans``.
+
+    python -m benchmarks.profile --size 200000 --runs 3 --plans profile.json.txt
+
+The server is ``BENCH_DATABASE_URL`` (an admin URL) if set, else a throwaway server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from benchmarks.run import ALEMBIC, ROOT, admin, build_template, copy_of, server
+from benchmarks.write_limit import STEP
+from db.throwaway import psql_url
+
+EXPLAINED = ("INSERT", "UPDATE", "CREATE TEMPORARY TABLE")
+
+
+def data_revision_sql() -> list[str]:
+    """The statements of ``alembic upgrade 0002:head --sql``, without BEGIN/COMMIT."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    script = subprocess.run(
+        [*ALEMBIC, "upgrade", "0002_s1_01_engine_schema:head", "--sql"], cwd=ROOT, env=env,
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    statements = [s.strip() for s in script.split(";\n\n")]
+    return [s.removesuffix(";") for s in statements if s and s not in ("BEGIN", "COMMIT;")]
+
+
+def body(statement: str) -> str:
+    """The statement without its leading comment lines."""
+    lines = statement.splitlines()
+    return "\n".join(line for line in lines if not line.startswith("--")).strip()
+
+
+def split(plan: dict[str, Any]) -> tuple[float, float, float]:
+    """Seconds in all, until the rows were ready, and in triggers, of one ``EXPLAIN
+    (ANALYZE, FORMAT JSON)`` result."""
+    total = plan["Execution Time"] / 1000
+    top = plan["Plan"]
+    ready = total
+    if top["Node Type"] == "ModifyTable":
+        rows = [p for p in top["Plans"] if p["Parent Relationship"] == "Outer"]
+        ready = rows[0]["Actual Total Time"] / 1000
+    triggers = sum(t["Time"] for t in plan.get("Triggers", [])) / 1000
+    return total, ready, triggers
+
+
+def profile(url: sa.URL) -> list[str]:
+    """Run the data revision's statements in one transaction, each data step explained;
+    print the split of each, return the plans; roll back."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    plans = []
+    with engine.connect() as connection:
+        for statement in data_revision_sql():
+            found = STEP.search(statement)
+            if not found or not body(statement).startswith(EXPLAINED):
+                connection.exec_driver_sql(statement)
+                continue
+            explain = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + body(statement)
+            result = connection.exec_driver_sql(explain).scalar_one()
+            plan = (result if isinstance(result, list) else json.loads(result))[0]
+            total, ready, triggers = split(plan)
+            print(
+                f"  {found.group(1):<13} {total:6.2f} s: rows ready at {ready:5.2f} s, written "
+                f"in {total - ready:5.2f} s (triggers {triggers:5.2f} s)",
+                flush=True,
+            )
+            plans.append(f"-- {found.group(1)}\n{json.dumps(plan, indent=1)}\n")
+        connection.rollback()
+    engine.dispose()
+    return plans
+
+
+def at_0002(server_url: sa.URL, template: str) -> str:
+    """A copy of ``template`` with the schema revisions applied (what the data revision
+    starts from)."""
+    name = template.replace("legacy", "at_0002")
+    with admin(server_url).connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    env = dict(os.environ, DATABASE_URL=psql_url(server_url.set(database=name)))
+    subprocess.run(
+        [*ALEMBIC, "upgrade", "0002_s1_01_engine_schema"], cwd=ROOT, env=env, check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=1, help="each on a fresh copy")
+    parser.add_argument("--plans", type=Path, help="write the last run's plans (JSON) here")
+    args = parser.parse_args()
+    with server() as server_url:
+        template = build_template(server_url, args.size)
+        start = at_0002(server_url, template)
+        for run in range(args.runs):
+            print(f"run {run + 1}:")
+            with copy_of(server_url, start) as url:
+                plans = profile(url)
+        if args.plans:
+            args.plans.write_text("\n".join(plans))
+        with admin(server_url).connect() as connection:
+            for name in (template, start):
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
