@@ -364,11 +364,12 @@ def migrate_sessions(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
     # the source rows, not the wider results): the created_at and updated_at indexes then
     # grow at their right edge instead of being rewritten page by page all over.
     began = sa.func.coalesce(s.c.started_at, stats.c.first_message_at, s.c.ended_at)
+    pinned_ids = sa.select(pinned.c.session_id).where(*within(batch, pinned.c.session_id))
     source = (
         sa.select(s, stats.c.message_count, stats.c.last_message_at, began.label("began"))
         .outerjoin_from(s, stats, stats.c.session_id == s.c.id)
         # IN, not a join: the planner hashes the narrow pinned ids, not the wide sessions.
-        .where(s.c.id.in_(sa.select(pinned.c.session_id)), *within(batch, s.c.id))
+        .where(s.c.id.in_(pinned_ids), *within(batch, s.c.id))
         .order_by(began)
         .subquery("legacy_session")
     )
@@ -420,13 +421,20 @@ def migrate_messages(legacy: Legacy, batch: Batch | None = None) -> sa.Insert:
     m = legacy.message
     # In time order (sorted before the envelope is built): the created_at index grows at its
     # right edge, and each foreign-key check finds its session near the last one's.
-    source = (
+    placed = (
         sa.select(m, placement.c.session_id.label("placed_in"))
         .join_from(m, placement, placement.c.message_id == m.c.id)
         .where(placement.c.reason.is_(None), *within(batch, placement.c.session_id))
         .order_by(placement.c.created_at)
-        .subquery("legacy_message")
     )
+    if batch is not None:
+        # A batch's messages found by their ids (the primary key), not by reading every legacy
+        # message once per batch: = ANY(ARRAY(…)) is evaluated once, before the scan.
+        ids = sa.select(placement.c.message_id).where(
+            placement.c.reason.is_(None), *within(batch, placement.c.session_id)
+        )
+        placed = placed.where(m.c.id == sa.any_(sa.func.array(ids.scalar_subquery())))
+    source = placed.subquery("legacy_message")
     o = source.c
     # Only for a message with no time of its own: the time its session was given.
     session_created_at = (
@@ -471,6 +479,7 @@ def count_late_messages(batch: Batch | None = None) -> sa.Update:
             placement.c.reason.is_(None),
             ~placement.c.present,
             *within(batch, placement.c.session_id),
+            *within(batch, pinned.c.session_id),  # a range of the pinned key, not all of it
         )
         .group_by(placement.c.session_id)
         .subquery("late")
