@@ -31,7 +31,7 @@ lint: install
 demo: install
 	$(BIN)/python -m demo
 
-# About an hour: 10k, 100k and 1M legacy rows, each migrated 3 times four ways
+# About half an hour: 10k, 100k and 1M legacy rows, each migrated 3 times four ways
 # (docs/benchmark.md).
 bench: install
 	$(BIN)/python -m benchmarks.run
