@@ -14,28 +14,29 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.run import ALEMBIC, ROOT, admin, build_template, copy_of, server
+from benchmarks.run import (
+    build_template,
+    copy_of,
+    create_database,
+    drop_databases,
+    offline_sql,
+    run_alembic,
+    server,
+)
 from benchmarks.write_limit import STEP
-from db.throwaway import psql_url
 
+AT_0002 = "0002_s1_01_engine_schema"  # where the data revision starts
 EXPLAINED = ("INSERT", "UPDATE", "CREATE TEMPORARY TABLE")
 
 
 def data_revision_sql() -> list[str]:
     """The statements of ``alembic upgrade 0002:head --sql``, without BEGIN/COMMIT."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    script = subprocess.run(
-        [*ALEMBIC, "upgrade", "0002_s1_01_engine_schema:head", "--sql"], cwd=ROOT, env=env,
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    statements = [s.strip() for s in script.split(";\n\n")]
+    statements = [s.strip() for s in offline_sql(f"{AT_0002}:head").split(";\n\n")]
     return [s.removesuffix(";") for s in statements if s and s not in ("BEGIN", "COMMIT;")]
 
 
@@ -88,14 +89,8 @@ def at_0002(server_url: sa.URL, template: str) -> str:
     """A copy of ``template`` with the schema revisions applied (what the data revision
     starts from)."""
     name = template.replace("legacy", "at_0002")
-    with admin(server_url).connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    env = dict(os.environ, DATABASE_URL=psql_url(server_url.set(database=name)))
-    subprocess.run(
-        [*ALEMBIC, "upgrade", "0002_s1_01_engine_schema"], cwd=ROOT, env=env, check=True,
-        capture_output=True,
-    )  # fmt: skip
+    create_database(server_url, name, template)
+    run_alembic(server_url.set(database=name), target=AT_0002)
     return name
 
 
@@ -114,9 +109,7 @@ def main() -> None:
                 plans = profile(url)
         if args.plans:
             args.plans.write_text("\n".join(plans))
-        with admin(server_url).connect() as connection:
-            for name in (template, start):
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_databases(server_url, template, start)
 
 
 if __name__ == "__main__":

@@ -118,11 +118,22 @@ def admin(url: sa.URL) -> sa.Engine:
     return sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
 
 
-def build_template(server_url: sa.URL, size: int) -> str:
-    name = f"aria_bench_legacy_{size}"
+def create_database(server_url: sa.URL, name: str, template: str) -> None:
+    """``name`` made anew as a copy of ``template``."""
     with admin(server_url).connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def drop_databases(server_url: sa.URL, *names: str) -> None:
+    with admin(server_url).connect() as connection:
+        for name in names:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def build_template(server_url: sa.URL, size: int) -> str:
+    name = f"aria_bench_legacy_{size}"
+    create_database(server_url, name, "template0")
     started = time.perf_counter()
     engine = sa.create_engine(server_url.set(database=name), poolclass=sa.pool.NullPool)
     with engine.begin() as connection:
@@ -136,9 +147,8 @@ def build_template(server_url: sa.URL, size: int) -> str:
 @contextmanager
 def copy_of(server_url: sa.URL, template: str) -> Iterator[sa.URL]:
     name = f"{template}_run"
+    create_database(server_url, name, template)
     with admin(server_url).connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         connection.exec_driver_sql("CHECKPOINT")
     # Each run writes gigabytes at 1M; start every one with the disk quiet, not still
     # flushing the last (only this machine's page cache: enough for a local server).
@@ -146,16 +156,15 @@ def copy_of(server_url: sa.URL, template: str) -> Iterator[sa.URL]:
     try:
         yield server_url.set(database=name)
     finally:
-        with admin(server_url).connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_databases(server_url, name)
 
 
-def run_alembic(url: sa.URL, *options: str) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one ``alembic [OPTIONS] upgrade head`` process."""
+def run_alembic(url: sa.URL, *options: str, target: str = "head") -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one ``alembic [OPTIONS] upgrade TARGET`` process."""
     env = dict(os.environ, DATABASE_URL=psql_url(url))
     started = time.perf_counter()
     process = subprocess.Popen(
-        [*ALEMBIC, *options, "upgrade", "head"], cwd=ROOT, env=env, stderr=subprocess.PIPE,
+        [*ALEMBIC, *options, "upgrade", target], cwd=ROOT, env=env, stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
     assert process.stderr is not None
@@ -168,12 +177,19 @@ def run_alembic(url: sa.URL, *options: str) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # Linux reports kilobytes
 
 
+def offline_sql(target: str) -> str:
+    """What ``alembic upgrade TARGET --sql`` prints (no database is configured for it)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(
+        [*ALEMBIC, "upgrade", target, "--sql"], cwd=ROOT, env=env, capture_output=True,
+        text=True, check=True,
+    ).stdout  # fmt: skip
+
+
 def build_result_template(server_url: sa.URL, template: str) -> str:
     """A copy of ``template`` at 0002 that also holds, aside, what the revision writes."""
     name = template.replace("legacy", "result")
-    with admin(server_url).connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    create_database(server_url, name, template)
     run_alembic(server_url.set(database=name))
     save_result(admin(server_url.set(database=name)), server_url.set(database=name))
     return name
@@ -213,11 +229,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=20_000, help="for (d)")
     args = parser.parse_args()
 
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    sql = subprocess.run(
-        [*ALEMBIC, "upgrade", "head", "--sql"], cwd=ROOT, env=env, capture_output=True,
-        text=True, check=True,
-    ).stdout  # fmt: skip
+    sql = offline_sql("head")
 
     results = []
     with server() as server_url:
@@ -250,9 +262,7 @@ def main() -> None:
                     f"(d) {timings.batched[-1]:.2f} s, {max(timings.peak_rss_mb):.0f} MB",
                     flush=True,
                 )
-            with admin(server_url).connect() as connection:
-                for name in (template, result):
-                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_databases(server_url, template, result)
             results.append(timings)
 
     print(f"\nmachine: {machine}\n{layout_cost()}\n(d) batch size {args.batch_size:,}\n{HEADER}")
