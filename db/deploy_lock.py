@@ -29,7 +29,9 @@ def _set(connection: sa.Connection, name: str, value: str) -> None:
     )
 
 
-# The holder of our advisory lock: a bigint key is kept as two halves in pg_locks.
+# The holder of our advisory lock: a bigint key is kept as two halves in pg_locks. Advisory
+# locks belong to a database: a deploy of another database on the same server holds the same
+# key without being in our way, and must not be named.
 _HOLDER = sa.text("""
 SELECT activity.pid, activity.application_name, activity.backend_start,
        round(extract(epoch FROM now() - activity.backend_start)) AS seconds
@@ -37,6 +39,9 @@ FROM pg_catalog.pg_locks AS lock
 JOIN pg_catalog.pg_stat_activity AS activity ON activity.pid = lock.pid
 WHERE lock.locktype = 'advisory' AND lock.granted AND lock.objsubid = 1
   AND lock.classid = :high AND lock.objid = :low
+  AND lock.database = (
+      SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()
+  )
 """)
 
 

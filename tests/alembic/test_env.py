@@ -9,6 +9,7 @@ import time
 
 import sqlalchemy as sa
 
+from db.connection import migration_engine
 from db.deploy_lock import LOCK_KEY
 from tests.support.commands import (
     ALEMBIC_INI,
@@ -23,7 +24,7 @@ from tests.support.commands import (
     start_alembic,
 )
 from tests.support.legacy import openclaw_init
-from tests.support.postgres import scratch_role
+from tests.support.postgres import fresh_database, scratch_role
 from tests.support.snapshots import version
 
 SECRET = "pw-sentinel-7Qx"
@@ -140,7 +141,23 @@ def test_two_concurrent_upgrades_queue_and_the_second_finds_nothing_to_do(
         assert connection.scalar(sa.text("SELECT count(*) FROM aria_engine.chat_messages")) == 1
 
 
-def test_a_held_lock_fails_after_the_bounded_wait(engine: sa.Engine, database_url) -> None:
+def test_a_held_lock_fails_after_the_bounded_wait(
+    engine: sa.Engine, database_url, pg_server: sa.URL
+) -> None:
+    # A deploy of another database on the same server holds the same key first: it is not
+    # in our way and must not be named as the holder.
+    with fresh_database(pg_server) as elsewhere:
+        other_engine = migration_engine(elsewhere)
+        try:
+            with other_engine.connect() as other:
+                other.execute(sa.text("SET application_name = 'another database'"))
+                other.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+                _held_lock_fails_after_the_bounded_wait(engine, database_url)
+        finally:
+            other_engine.dispose()
+
+
+def _held_lock_fails_after_the_bounded_wait(engine: sa.Engine, database_url: sa.URL) -> None:
     with engine.connect() as holder:
         holder.execute(sa.text("SET application_name = 'the first deploy'"))
         holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
