@@ -11,8 +11,10 @@ constants, never input.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.base import PGDialect
 
 
 def _sql_literal(value: str) -> str:
@@ -40,6 +42,46 @@ BEGIN
     END IF;
 END
 $adopt$"""
+    )
+
+
+class _ChosenInTheDatabase(sa.types.UserDefinedType[Any]):
+    """A column type left as ``%s`` in the DDL, for ``format()`` to fill in."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_: Any) -> str:
+        return "%s"
+
+
+# pgvector's type, qualified with the schema its extension lives in; jsonb where it has none.
+EMBEDDING_TYPE = """coalesce(
+        (SELECT format('%I.vector(1536)', n.nspname)
+         FROM pg_catalog.pg_extension AS e
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+         WHERE e.extname = 'vector'),
+        'jsonb')"""
+
+
+def create_table_with_embedding(table: sa.Table) -> sa.TextClause:
+    """``CREATE TABLE IF NOT EXISTS`` for ``table``, its ``embedding`` column made
+    ``vector(1536)`` where the database has pgvector, else ``jsonb``, as the application's
+    models choose: decided in the database, so that the printed script decides the same way
+    where it is applied."""
+    copies = sa.MetaData()  # with the tables its foreign keys name
+    for other in table.metadata.sorted_tables:
+        other.to_metadata(copies)
+    chosen = copies.tables[table.key]
+    chosen.c.embedding.type = _ChosenInTheDatabase()
+    dialect = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+    ddl = str(sa.schema.CreateTable(chosen, if_not_exists=True).compile(dialect=dialect)).strip()
+    lines = "\n".join(line.rstrip() for line in ddl.replace("\t", "    ").splitlines())
+    return sa.text(
+        f"""DO $create$
+BEGIN
+    EXECUTE format($ddl${lines}$ddl$, {EMBEDDING_TYPE});
+END
+$create$"""
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from db.expressions import lit
+from db.record import written_table
 
 Batch = tuple[Any, Any]  # (lower, upper] of keys; lower None for the first batch
 
@@ -79,7 +80,8 @@ class Progress:
 
 class RowsWritten:
     """Rows each INSERT / UPDATE into the given tables reported, summed over a run, read
-    from the driver as statements end; never a query of its own."""
+    from the driver as statements end; never a query of its own. A ``recorded`` insert
+    counts for the table it writes, not for its record (``db/record.py``)."""
 
     def __init__(self, connection: sa.Connection, *tables: sa.TableClause) -> None:
         self.connection, self.tables = connection, tables
@@ -91,9 +93,12 @@ class RowsWritten:
                _many: bool) -> None:  # fmt: skip
         statement = getattr(getattr(execution, "compiled", None), "statement", None)
         statement = getattr(statement, "writes", statement)  # a laid-out step: what it writes
-        if isinstance(statement, sa.Insert | sa.Update) and statement.table in self.tables:
+        if not isinstance(statement, sa.Insert | sa.Update):
+            return
+        table = written_table(statement)
+        if table in self.tables:
             counter = self.inserted if isinstance(statement, sa.Insert) else self.updated
-            counter[statement.table.name] += max(cursor.rowcount, 0)
+            counter[table.name] += max(cursor.rowcount, 0)
 
     def stop(self) -> None:
         sa.event.remove(self.connection, "after_cursor_execute", self._count)

@@ -1,9 +1,9 @@
 """The figures a data revision logs after it ran: read from its plan (what the run read)
 and the statements' own row counts, never a write.
 
-The plan is two tables: one row per legacy session (``session_id``, ``present``: an earlier
-run migrated it, ``clash``: an engine row the migration did not make holds its id), and one
-per legacy message (``message_id``, ``present``, ``reason``: NULL when it was placed).
+The plan is two tables: one row per legacy session (``session_id``, ``carried``: the record
+held it already, ``clash``: an engine row the migration did not make holds its id), and one
+per legacy message (``message_id``, ``carried``, ``reason``: NULL when it was placed).
 Every query is tagged ``/* s8_06 report */`` so that a reviewer comparing the statements
 sent online with ``--sql`` can tell them apart.
 """
@@ -19,6 +19,8 @@ from db.batches import RowsWritten
 from db.expressions import lit
 
 FIRST_IDS = 5
+LIVE_SESSIONS, ARCHIVED_SESSIONS = "chat_sessions", "chat_sessions_archive"
+LIVE_MESSAGES, ARCHIVED_MESSAGES = "chat_messages", "chat_messages_archive"
 
 
 def log_report(
@@ -27,8 +29,12 @@ def log_report(
     sessions: sa.TableClause,
     messages: sa.TableClause,
     written: RowsWritten,
+    found: RowsWritten,
     nothing_read: str,
 ) -> None:
+    """``written``: the run's inserts and updates of the engine tables; ``found``: what
+    adopting an earlier release's rows moved to the archive and recorded."""
+
     def read(query: Any) -> Any:
         return connection.execute(query.prefix_with("/* s8_06 report */"))
 
@@ -36,23 +42,37 @@ def log_report(
         return tuple(read(sa.select(sa.func.count(), *(sa.func.count().filter(f) for f in flags))
                           .select_from(table)).one())  # fmt: skip
 
-    read_sessions, present, clashes = counts(sessions, sessions.c.present, sessions.c.clash)
-    read_messages, messages_present = counts(messages, messages.c.present)
+    def n(count: int) -> str:
+        return f"{count:,}"
+
+    adopted = found.inserted
+    if adopted["s8_06_carried_sessions"] or adopted["s8_06_carried_messages"]:
+        log.info("S8-06 rows an earlier release carried, recorded now: %s session(s), %s "
+                 "message(s); %s of its sessions without a message moved to %s; %s with no "
+                 "token or cost total given 0", n(adopted["s8_06_carried_sessions"]),
+                 n(adopted["s8_06_carried_messages"]), n(adopted[ARCHIVED_SESSIONS]),
+                 ARCHIVED_SESSIONS, n(found.updated[LIVE_SESSIONS]))  # fmt: skip
+    read_sessions, carried, clashes = counts(sessions, sessions.c.carried, sessions.c.clash)
+    read_messages, messages_carried = counts(messages, messages.c.carried)
     unplaced = dict(list(read(
         sa.select(messages.c.reason, sa.func.count())
         .where(messages.c.reason.is_not(None)).group_by(messages.c.reason)
     )))  # fmt: skip
-    log.info("S8-06 sessions: %s legacy, %s inserted, %s already present, %s clashes",
-             f"{read_sessions:,}", f"{written.inserted['chat_sessions']:,}", f"{present:,}",
-             f"{clashes:,}")  # fmt: skip
-    log.info("S8-06 messages: %s legacy, %s inserted, %s already present, %s not placed",
-             f"{read_messages:,}", f"{written.inserted['chat_messages']:,}",
-             f"{messages_present:,}", f"{sum(unplaced.values()):,}")  # fmt: skip
+    inserted = written.inserted
+    log.info("S8-06 sessions: %s legacy, %s into %s, %s into %s, %s already carried, "
+             "%s clashes", n(read_sessions), n(inserted[LIVE_SESSIONS]), LIVE_SESSIONS,
+             n(inserted[ARCHIVED_SESSIONS]), ARCHIVED_SESSIONS, n(carried),
+             n(clashes))  # fmt: skip
+    log.info("S8-06 messages: %s legacy, %s into %s, %s into %s, %s already carried, "
+             "%s not placed", n(read_messages), n(inserted[LIVE_MESSAGES]), LIVE_MESSAGES,
+             n(inserted[ARCHIVED_MESSAGES]), ARCHIVED_MESSAGES, n(messages_carried),
+             n(sum(unplaced.values())))  # fmt: skip
     for reason, count in sorted(unplaced.items()):
-        log.info("S8-06 messages not placed (%s): %s", reason, f"{count:,}")
-    if written.updated["chat_sessions"]:
+        log.info("S8-06 messages not placed (%s): %s", reason, n(count))
+    brought_up_to_date = written.updated[LIVE_SESSIONS] + written.updated[ARCHIVED_SESSIONS]
+    if brought_up_to_date:
         log.info("S8-06 sessions brought up to date with late messages: %s",
-                 f"{written.updated['chat_sessions']:,}")  # fmt: skip
+                 n(brought_up_to_date))  # fmt: skip
     if not read_sessions:
         log.warning(nothing_read)
     for what, ids in (

@@ -1,59 +1,69 @@
-"""The verification report's check: did every legacy row reach the engine's tables?
+"""The verification report's check: where is every legacy row now?
 
 Reads the legacy ``agent_sessions`` / ``session_messages`` (in ``public`` or ``aria_data``,
-found as the migration finds them, or named) and ``aria_engine.chat_sessions`` /
-``aria_engine.chat_messages`` (and the application's ``chat_sessions_archive`` /
-``chat_messages_archive``, when they exist), and counts each legacy row as migrated,
-archived, missing, or not migrated (a clash, or a message that could never be placed, by
-reason), overall, by agent and by source. ``db/verify.py`` is the command that prints it.
+found as the migration finds them, or named), ``aria_engine.chat_sessions`` /
+``chat_messages``, the archive tables when they exist, and the record of what S8-06 carried
+(``public.s8_06_carried_*``) when a run has written one. Each legacy row is then ``live``
+or ``archived`` (carried, and where the engine keeps it now), ``removed`` (the record says
+it was carried, and it is no longer in the engine: the application or a user deleted it),
+``not_migrated`` (a clash, or a message that cannot be placed, by reason) or ``missing``
+(never carried: the only cause of exit status 1); overall, by agent and by source. It holds
+at any later time, whatever the application's loops did meanwhile. ``db/verify.py`` is the
+command that prints it.
+
+Without a record (a database an earlier release migrated, before the next upgrade), a row
+the migration made is recognised by its envelope; one carried and deleted since cannot be
+told from one never carried, and counts as missing.
 
 Placement follows the S8-06 mapping, restated here from docs/mapping.md rather than
 imported from the revision, so that the check does not share the code it checks: a message
 belongs to its ``session_id``, else to the legacy session whose ``openclaw_session_id`` or
 ``external_session_id`` equals its ``external_session_id`` (latest ``started_at``, then
-greater id). It cannot be placed without such a session, or when its own id or that
-session's id is held by an engine row the migration did not make (a clash).
+greater id). It cannot be placed without such a session, when its own id or that session's
+id is held by an engine row the migration did not make (a clash), or when its session was
+carried and removed before it arrived.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 
+from db.archive import ChatMessageArchive, ChatSessionArchive
+from db.carried import CarriedMessage, CarriedRun, CarriedSession
 from db.chat import SCHEMA as ENGINE_SCHEMA
 from db.chat import ChatMessage, ChatSession
-from db.legacy import SCHEMA as MODELLED_SCHEMA
 from db.legacy import LegacyMessage, LegacySession
 from db.legacy_schema import find_legacy_schema
 
 MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 NOT_PLACEABLE = ("no session reference", "unknown session id", "unknown external id",
-                 "session id clash", "message id clash")  # fmt: skip
+                 "session id clash", "message id clash", "session removed")  # fmt: skip
 COMPLETE, INCOMPLETE, COULD_NOT_CHECK, NOTHING_TO_VERIFY = 0, 1, 2, 3
-
-# Where the application moves old engine sessions and their messages (same ids, same
-# metadata) before deleting them: a legacy row found there was migrated, then archived.
-archived_sessions = sa.table(
-    "chat_sessions_archive", sa.column("id", sa.Uuid), sa.column("metadata", JSONB),
-    schema="aria_engine",
-)  # fmt: skip
-archived_messages = sa.table(
-    "chat_messages_archive", sa.column("id", sa.Uuid), sa.column("metadata", JSONB),
-    schema="aria_engine",
-)  # fmt: skip
+NO_RECORD = (
+    "no record of what was carried (a database an earlier release migrated, not upgraded "
+    "since): rows are recognised by their envelope, and a row carried and deleted since "
+    "counts as missing"
+)
 
 
 @dataclass
 class Counts:
     legacy: int = 0
-    migrated: int = 0
-    archived: int = 0  # migrated, then moved to the application's archive tables
-    missing: int = 0
+    live: int = 0  # carried, in chat_sessions / chat_messages
+    archived: int = 0  # carried, in the archive tables
+    removed: int = 0  # carried (the record says so), deleted since by the application or a user
     not_migrated: int = 0  # clashing sessions; messages that cannot be placed
+    missing: int = 0  # never carried
+
+    @property
+    def carried(self) -> int:
+        return self.live + self.archived + self.removed
 
 
 @dataclass
@@ -64,9 +74,21 @@ class Group:
 
 
 @dataclass
+class Record:
+    """What the record says: its runs, and the rows it holds."""
+
+    runs: int
+    last_run_at: datetime | None
+    sessions: int
+    messages: int
+    earlier_release: int  # rows an earlier release carried, found and recorded by a run
+
+
+@dataclass
 class Verification:
     legacy_tables: list[str]
     archive_tables: list[str]  # those that exist, and were read
+    record: Record | None  # None: no run has written one; see NO_RECORD
     sessions: Counts
     messages: Counts
     not_placeable: dict[str, int]
@@ -96,19 +118,49 @@ def _ours(table: Any, migrated_from: str) -> sa.ColumnElement[bool]:
     return _key(table.c.metadata, "migrated_from") == migrated_from
 
 
-def session_status(archive: bool) -> sa.Subquery:
-    """Each legacy session: its agent and source as migrated, and migrated / archived /
-    clash (``not_migrated``) / missing."""
-    s, e, a = LegacySession.__table__, ChatSession.__table__, archived_sessions
-    rows = s.outerjoin(e, e.c.id == s.c.id)
-    whens: list[tuple[sa.ColumnElement[bool], str]] = [
-        (_ours(e, MIGRATED_SESSION), "migrated"),
-        (e.c.id.is_not(None), "not_migrated"),
-    ]
-    if archive:
-        rows = rows.outerjoin(a, a.c.id == s.c.id)
-        # An archived row the migration did not make was a clash before it was archived.
-        whens += [(_ours(a, MIGRATED_SESSION), "archived"), (a.c.id.is_not(None), "not_migrated")]
+@dataclass(frozen=True)
+class Sources:
+    """Which of the tables beside the legacy and live ones exist (and hold a run's record)."""
+
+    archive: bool
+    record: bool
+
+
+def _where(
+    rows: Any, key: sa.ColumnElement[Any], tables: tuple[Any, Any, Any], migrated_from: str,
+    clash: str, sources: Sources,
+) -> tuple[Any, list[tuple[sa.ColumnElement[bool], str]]]:  # fmt: skip
+    """``rows`` joined to the live, archived and recorded rows at ``key``, and the cases that
+    say where the row is: live, archived, removed, or ``clash`` (an engine row the migration
+    did not make holds the id). Whatever matches none of them was never carried."""
+    live, archived, record = tables
+    rows = rows.outerjoin(live, live.c.id == key)
+    if sources.archive:
+        rows = rows.outerjoin(archived, archived.c.id == key)
+    if not sources.record:
+        # Recognised by the envelope; an archived row the migration did not make was a clash
+        # before it was archived.
+        whens = [(_ours(live, migrated_from), "live"), (live.c.id.is_not(None), clash)]
+        if sources.archive:
+            whens += [(_ours(archived, migrated_from), "archived"),
+                      (archived.c.id.is_not(None), clash)]  # fmt: skip
+        return rows, whens
+    rows = rows.outerjoin(record, record.c.id == key)
+    carried = record.c.id.is_not(None)
+    whens = [(carried & live.c.id.is_not(None), "live")]
+    if sources.archive:
+        whens.append((carried & archived.c.id.is_not(None), "archived"))
+    whens += [(carried, "removed"), (live.c.id.is_not(None), clash)]
+    if sources.archive:
+        whens.append((archived.c.id.is_not(None), clash))
+    return rows, whens
+
+
+def session_status(s: sa.Table, sources: Sources) -> sa.Subquery:
+    """Each legacy session: its agent and source as migrated, and live / archived / removed
+    / clash (``not_migrated``) / missing."""
+    tables = (ChatSession.__table__, ChatSessionArchive.__table__, CarriedSession.__table__)
+    rows, whens = _where(s, s.c.id, tables, MIGRATED_SESSION, "not_migrated", sources)
     status = sa.case(*whens, else_="missing")
     blank = sa.func.coalesce(s.c.agent_id, "").regexp_match("^[[:space:]]*$")
     agent = sa.case((blank, "main"), else_=s.c.agent_id)
@@ -122,11 +174,11 @@ def session_status(archive: bool) -> sa.Subquery:
     )
 
 
-def message_status(sessions: sa.Subquery, archive: bool) -> sa.Subquery:
-    """Each legacy message: the session it belongs to, and migrated / archived / missing /
-    the reason it could not be placed."""
-    m, s, e = LegacyMessage.__table__, LegacySession.__table__, ChatMessage.__table__
-    a = archived_messages
+def message_status(
+    s: sa.Table, m: sa.Table, sessions: sa.Subquery, sources: Sources
+) -> sa.Subquery:
+    """Each legacy message: the session it belongs to, and live / archived / removed /
+    missing / the reason it could not be placed."""
     keys = sa.func.unnest(
         postgresql.array(
             [_key(s.c.metadata, "openclaw_session_id"), _key(s.c.metadata, "external_session_id")]
@@ -142,17 +194,6 @@ def message_status(sessions: sa.Subquery, archive: bool) -> sa.Subquery:
     )
     direct = s.alias("direct")
     owner = sessions.alias("owner")
-    status = sa.case(
-        (_ours(e, MIGRATED_MESSAGE), "migrated"),
-        # An engine message the migration did not make holds its id: left alone, not placed.
-        (e.c.id.is_not(None), "message id clash"),
-        *([(a.c.id.is_not(None), "archived")] if archive else []),
-        (owner.c.status == "not_migrated", "session id clash"),
-        (owner.c.id.is_not(None), "missing"),
-        (m.c.session_id.is_not(None), "unknown session id"),
-        (m.c.external_session_id.is_(None), "no session reference"),
-        else_="unknown external id",
-    )
     rows = (
         m.outerjoin(direct, direct.c.id == m.c.session_id)
         .outerjoin(
@@ -163,10 +204,18 @@ def message_status(sessions: sa.Subquery, archive: bool) -> sa.Subquery:
             ),
         )
         .outerjoin(owner, owner.c.id == sa.func.coalesce(direct.c.id, by_external_id.c.id))
-        .outerjoin(e, e.c.id == m.c.id)
     )
-    if archive:
-        rows = rows.outerjoin(a, sa.and_(a.c.id == m.c.id, _ours(a, MIGRATED_MESSAGE)))
+    tables = (ChatMessage.__table__, ChatMessageArchive.__table__, CarriedMessage.__table__)
+    rows, whens = _where(rows, m.c.id, tables, MIGRATED_MESSAGE, "message id clash", sources)
+    status = sa.case(
+        *whens,
+        (owner.c.status == "not_migrated", "session id clash"),
+        (owner.c.status == "removed", "session removed"),
+        (owner.c.id.is_not(None), "missing"),
+        (m.c.session_id.is_not(None), "unknown session id"),
+        (m.c.external_session_id.is_(None), "no session reference"),
+        else_="unknown external id",
+    )
     return (
         sa.select(
             m.c.id,
@@ -187,9 +236,8 @@ class StatusCounts(dict[str, int]):
 
     def counts(self) -> Counts:
         not_migrated = self["not_migrated"] + sum(self[reason] for reason in NOT_PLACEABLE)
-        return Counts(
-            sum(self.values()), self["migrated"], self["archived"], self["missing"], not_migrated
-        )
+        return Counts(sum(self.values()), self["live"], self["archived"], self["removed"],
+                      not_migrated, self["missing"])  # fmt: skip
 
 
 def _tally(connection: sa.Connection, rows: sa.Subquery) -> dict[str, dict[str, StatusCounts]]:
@@ -206,19 +254,42 @@ def _tally(connection: sa.Connection, rows: sa.Subquery) -> dict[str, dict[str, 
     return tallies
 
 
-def _existing(connection: sa.Connection, *tables: sa.TableClause) -> list[str]:
+def _existing(connection: sa.Connection, *tables: Any) -> list[str]:
     names = [f"{table.schema}.{table.name}" for table in tables]
     return [n for n in names if connection.scalar(sa.select(sa.func.to_regclass(n))) is not None]
 
 
+def read_record(connection: sa.Connection) -> Record | None:
+    """What the record holds, or None where no run has written one."""
+    tables = (CarriedRun.__table__, CarriedSession.__table__, CarriedMessage.__table__)
+    if len(_existing(connection, *tables)) < len(tables):
+        return None
+    runs, sessions, messages = tables
+    count, last = connection.execute(sa.select(sa.func.count(), sa.func.max(runs.c.began_at))).one()
+    if not count:
+        return None
+
+    def held(table: Any) -> tuple[int, int]:
+        found = sa.func.count().filter(table.c.earlier_release)
+        carried, earlier = connection.execute(sa.select(sa.func.count(), found)).one()
+        return carried, earlier
+
+    (carried_sessions, found_sessions), (carried_messages, found_messages) = (
+        held(sessions), held(messages)
+    )  # fmt: skip
+    return Record(count, last, carried_sessions, carried_messages, found_sessions + found_messages)
+
+
 def verify(connection: sa.Connection, legacy_schema: str) -> Verification:
-    """Everything, read on ``connection`` (which reads the legacy models' tables from
-    ``legacy_schema``: see ``read_legacy_from``)."""
-    archive = _existing(connection, archived_sessions, archived_messages)
-    read_archive = len(archive) == 2
-    sessions = session_status(read_archive)
+    """Everything, read on ``connection``, the legacy tables from ``legacy_schema``."""
+    legacy_session, legacy_message = legacy_tables(legacy_schema)
+    archive = _existing(connection, ChatSessionArchive.__table__, ChatMessageArchive.__table__)
+    record = read_record(connection)
+    sources = Sources(archive=len(archive) == 2, record=record is not None)
+    sessions = session_status(legacy_session, sources)
     by_session = _tally(connection, sessions)
-    by_message = _tally(connection, message_status(sessions, read_archive))
+    by_message = _tally(connection, message_status(legacy_session, legacy_message, sessions,
+                                                   sources))  # fmt: skip
     groups = {
         by: [
             Group(
@@ -233,7 +304,8 @@ def verify(connection: sa.Connection, legacy_schema: str) -> Verification:
     message_totals = by_message["all"].get("all", StatusCounts())
     return Verification(
         legacy_tables=[f"{legacy_schema}.{t}" for t in ("agent_sessions", "session_messages")],
-        archive_tables=archive if read_archive else [],
+        archive_tables=archive if sources.archive else [],
+        record=record,
         sessions=by_session["all"].get("all", StatusCounts()).counts(),
         messages=message_totals.counts(),
         not_placeable={r: message_totals[r] for r in NOT_PLACEABLE if message_totals[r]},
@@ -261,8 +333,14 @@ def check_tables(connection: sa.Connection, legacy_schema: str) -> None:
     raise TablesNotThereError(f"not there yet: {', '.join(absent)}; {remedy}")
 
 
-def read_legacy_from(connection: sa.Connection, schema: str | None) -> tuple[sa.Connection, str]:
-    """``connection``, reading the legacy models' tables from ``schema`` (or where the
-    migration would find them), and that schema."""
-    found = schema or find_legacy_schema(connection)
-    return connection.execution_options(schema_translate_map={MODELLED_SCHEMA: found}), found
+def legacy_schema_of(connection: sa.Connection, schema: str | None) -> str:
+    """``schema`` if named, else where the migration would find the legacy tables."""
+    return schema or find_legacy_schema(connection)
+
+
+def legacy_tables(schema: str) -> tuple[sa.Table, sa.Table]:
+    """The legacy models' tables, as they stand in ``schema``."""
+    copies = sa.MetaData()
+    session, message = (model.__table__.to_metadata(copies, schema=schema)  # type: ignore[attr-defined]
+                        for model in (LegacySession, LegacyMessage))  # fmt: skip
+    return session, message

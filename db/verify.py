@@ -25,41 +25,61 @@ from db.connection import DatabaseURLError, database_url, describe, migration_en
 from db.legacy_schema import AmbiguousLegacySchemaError, checked_name
 from db.verification import (
     COULD_NOT_CHECK,
+    NO_RECORD,
     Counts,
+    Record,
     TablesNotThereError,
     Verification,
     check_tables,
-    read_legacy_from,
+    legacy_schema_of,
     verify,
 )
 
 
 def render(result: Verification, where: str) -> str:
     width = 18  # "messages by source"; an agent's or a source's name is cut to it
+    columns = ("legacy", "live", "archived", "removed", "missing", "not migrated")
 
     def line(name: str, c: Counts) -> str:
-        return (f"{name[:width]:<{width}} {c.legacy:>10,} {c.migrated:>10,} {c.archived:>10,} "
-                f"{c.missing:>10,} {c.not_migrated:>14,}")  # fmt: skip
+        figures = (c.legacy, c.live, c.archived, c.removed, c.missing, c.not_migrated)
+        return f"{name[:width]:<{width}}" + "".join(f" {n:>12,}" for n in figures)
 
     def header(title: str = "") -> str:
-        return (f"{title:<{width}} {'legacy':>10} {'migrated':>10} {'archived':>10} "
-                f"{'missing':>10} {'not migrated':>14}")  # fmt: skip
+        return f"{title:<{width}}" + "".join(f" {column:>12}" for column in columns)
 
     archive = " and ".join(result.archive_tables) or "none (not created yet)"
     out = [f"S8-06 verification of {where}",
            f"legacy tables: {' and '.join(result.legacy_tables)}",
-           f"the application's archive: {archive}", "", header(),
-           line("sessions", result.sessions), line("messages", result.messages)]  # fmt: skip
+           f"the engine's archive: {archive}", f"record: {record_line(result.record)}", "",
+           header(), line("sessions", result.sessions),
+           line("messages", result.messages)]  # fmt: skip
     if result.sessions.not_migrated:
         out.append(f"  sessions not migrated: {result.sessions.not_migrated} id clash(es)")
     for reason, count in result.not_placeable.items():
         out.append(f"  messages not placeable ({reason}): {count:,}")
-    # Each row adds up, as above: legacy = migrated + archived + missing + not migrated.
+    # Each row adds up: legacy = live + archived + removed + missing + not migrated.
     for by, groups in (("agent", result.by_agent), ("source", result.by_source)):
         for what in ("sessions", "messages"):
             counted = [(g.name, getattr(g, what)) for g in groups if getattr(g, what).legacy]
             out += ["", header(f"{what} by {by}"), *(line(name, c) for name, c in counted)]
-    return "\n".join([*out, "", verdict(result)])
+    return "\n".join([*out, "", MEANING, "", verdict(result)])
+
+
+MEANING = (
+    "live, archived: carried, and in the engine's live or archive tables now; removed: "
+    "carried,\nthen deleted by the application or a user; missing: never carried; not "
+    "migrated: an id clash,\nor a message with no session to go to"
+)
+
+
+def record_line(record: Record | None) -> str:
+    if record is None:
+        return NO_RECORD
+    last = record.last_run_at.isoformat(timespec="seconds") if record.last_run_at else "?"
+    found = (f", {record.earlier_release:,} of them carried by an earlier release"
+             if record.earlier_release else "")  # fmt: skip
+    return (f"{record.runs:,} run(s), the last at {last}; {record.sessions:,} session(s) and "
+            f"{record.messages:,} message(s) carried{found}")  # fmt: skip
 
 
 def verdict(result: Verification) -> str:
@@ -86,8 +106,9 @@ def _schema_name(name: str) -> str:
 DESCRIPTION = """\
 Did every legacy OpenClaw session and message reach the engine's tables? Reads
 DATABASE_URL, compares the legacy tables (public or aria_data) with aria_engine's in one
-read-only transaction, and prints migrated, archived, missing and not migrated counts,
-overall, by agent and by source."""
+read-only transaction, and prints, overall, by agent and by source, what is live,
+archived, carried and removed since, missing, or could not be migrated. Valid at any time:
+it reads the record of what was carried, whatever the application did since."""
 EPILOG = """\
 exit status: 0 complete, 1 incomplete (something that could be migrated is missing),
 2 could not check (one line on stderr), 3 nothing to verify (the legacy tables are empty)"""
@@ -101,6 +122,9 @@ def program_name(argv0: str = sys.argv[0]) -> str:
 def report(result: Verification, url: sa.URL, checked_at: datetime) -> dict[str, Any]:
     """The ``--json`` document: snake_case keys only."""
     document = asdict(result)
+    _with_carried(document)
+    if result.record is not None and result.record.last_run_at is not None:
+        document["record"]["last_run_at"] = result.record.last_run_at.isoformat(timespec="seconds")
     document["not_placeable"] = {k.replace(" ", "_"): v for k, v in result.not_placeable.items()}
     return {
         "database": describe(url),
@@ -111,6 +135,18 @@ def report(result: Verification, url: sa.URL, checked_at: datetime) -> dict[str,
         "exit_status": result.status,
         "verdict": verdict(result),
     }
+
+
+def _with_carried(node: Any) -> None:
+    """Every set of counts in the document also says how many were carried, in all."""
+    if isinstance(node, dict):
+        if {"live", "archived", "removed"} <= node.keys():
+            node["carried"] = node["live"] + node["archived"] + node["removed"]
+        for value in node.values():
+            _with_carried(value)
+    elif isinstance(node, list):
+        for value in node:
+            _with_carried(value)
 
 
 def project_version() -> str:
@@ -139,10 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = migration_engine(url)
         with engine.connect() as connection:
             connection.execute(sa.text("SET TRANSACTION READ ONLY"))
-            legacy, schema = read_legacy_from(connection, args.legacy_schema)
+            schema = legacy_schema_of(connection, args.legacy_schema)
             check_tables(connection, schema)
             checked_at: datetime = connection.execute(sa.select(sa.func.now())).scalar_one()
-            result = verify(legacy, schema)
+            result = verify(connection, schema)
             connection.rollback()
         engine.dispose()
     except (DatabaseURLError, AmbiguousLegacySchemaError, TablesNotThereError) as error:

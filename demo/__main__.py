@@ -51,17 +51,19 @@ class Demo:
 
 
 def engine_fingerprint(url: sa.URL) -> tuple[int, int, str]:
-    """Rows in the engine tables and a digest of every one of them."""
+    """Rows in the engine tables, live and archived, and a digest of every one of them."""
+    tables = [f"aria_engine.chat_{kind}{archive}"
+              for kind in ("sessions", "messages") for archive in ("", "_archive")]  # fmt: skip
+    count = " + ".join(f"(SELECT count(*) FROM {t})" for t in tables[:2])
+    digest = " || ".join(f"coalesce((SELECT string_agg(r::text, '' ORDER BY r.id) FROM {t} r), '')"
+                         for t in tables)  # fmt: skip
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
-        sessions, messages, digest = connection.execute(sa.text(
-            "SELECT (SELECT count(*) FROM aria_engine.chat_sessions), "
-            "(SELECT count(*) FROM aria_engine.chat_messages), "
-            "md5((SELECT string_agg(s::text, '' ORDER BY s.id) FROM aria_engine.chat_sessions s)"
-            " || (SELECT string_agg(m::text, '' ORDER BY m.id) FROM aria_engine.chat_messages m))"
+        sessions, messages, fingerprint = connection.execute(sa.text(
+            f"SELECT {count}, {count.replace('sessions', 'messages')}, md5({digest})"
         )).one()  # fmt: skip
     engine.dispose()
-    return sessions, messages, digest
+    return sessions, messages, fingerprint
 
 
 def main() -> int:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-REVISION = "alembic/versions/0003_s8_06_openclaw_history.py"
+REVISION = "alembic/versions/0005_s8_06_history_kept.py"
 VERIFY = "db/verification.py"
 T = "tests/alembic/versions/"
-VIEW = T + "test_0003_engine_view.py"
-MAPPING = T + "test_0003_s8_06_openclaw_history.py"
-PROPERTIES = T + "test_0003_properties.py"
-BATCHES = T + "test_0003_batches.py"
+VIEW = T + "test_0005_engine_view.py"
+MAPPING = T + "test_0005_s8_06_history_kept.py"
+PROPERTIES = T + "test_0005_properties.py"
+BATCHES = T + "test_0005_batches.py"
 TEST_VERIFY = "tests/db/test_verify.py"
 ERAS = "tests/alembic/test_aria_eras.py"
 

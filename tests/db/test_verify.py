@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.support.aria import aria_database
+from tests.support.aria import aria_database, maintenance
 from tests.support.commands import ROOT, alembic, child_environ, verify, verify_report
 from tests.support.history import legacy_message, legacy_session, production_history, seed
 from tests.support.postgres import scratch_role
@@ -34,12 +34,17 @@ def test_a_complete_migration_verifies(migrated: sa.URL, engine: sa.Engine) -> N
 
     assert status == 0
     assert got["complete"] is True
-    assert got["sessions"] == {
-        "legacy": 300, "migrated": 300, "archived": 0, "missing": 0, "not_migrated": 0,
-    }  # fmt: skip
+    sessions = got["sessions"]
+    assert (sessions["legacy"], sessions["carried"], sessions["missing"]) == (300, 300, 0)
+    assert sessions["live"] > 0  # those with messages
+    assert sessions["archived"] > 0  # those without
+    assert (sessions["removed"], sessions["not_migrated"]) == (0, 0)
     messages = got["messages"]
-    assert (messages["legacy"], messages["missing"]) == (300, 0)
-    assert messages["migrated"] + messages["not_migrated"] == 300
+    assert (messages["legacy"], messages["missing"], messages["removed"]) == (300, 0, 0)
+    assert messages["live"] == messages["carried"]
+    assert messages["carried"] + messages["not_migrated"] == 300
+    assert got["record"]["runs"] == 1
+    assert (got["record"]["sessions"], got["record"]["messages"]) == (300, messages["carried"])
     assert sum(got["not_placeable"].values()) == messages["not_migrated"] > 0
     assert set(got["not_placeable"]) <= {"no_session_reference", "unknown_external_id"}
     assert sum(g["sessions"]["legacy"] for g in got["by_agent"]) == 300
@@ -47,16 +52,22 @@ def test_a_complete_migration_verifies(migrated: sa.URL, engine: sa.Engine) -> N
     assert all_rows(engine) == before  # it only reads
 
 
-def test_a_deleted_migrated_message_fails_the_check(migrated: sa.URL, engine: sa.Engine) -> None:
-    with engine.begin() as connection:
+def test_a_message_deleted_since_is_removed_and_one_never_carried_is_missing(
+    migrated: sa.URL, engine: sa.Engine
+) -> None:
+    first, second = (
+        "(SELECT id FROM aria_engine.chat_messages ORDER BY id LIMIT 1)",
+        "(SELECT id FROM aria_engine.chat_messages ORDER BY id LIMIT 1 OFFSET 1)",
+    )
+    with engine.begin() as connection:  # a user deletes one; the other was never carried
         connection.execute(sa.text(
-            "DELETE FROM aria_engine.chat_messages WHERE id = "
-            "(SELECT id FROM aria_engine.chat_messages ORDER BY id LIMIT 1)"
+            f"DELETE FROM public.s8_06_carried_messages WHERE id = {second};"
+            f"DELETE FROM aria_engine.chat_messages WHERE id IN ({first}, {second})"
         ))  # fmt: skip
     status, got = verify_report(migrated)
     assert status == 1
     assert got["complete"] is False
-    assert got["messages"]["missing"] == 1
+    assert (got["messages"]["removed"], got["messages"]["missing"]) == (1, 1)
     assert got["sessions"]["missing"] == 0
 
     table = verify(migrated)
@@ -64,7 +75,7 @@ def test_a_deleted_migrated_message_fails_the_check(migrated: sa.URL, engine: sa
     assert "INCOMPLETE: 0 session(s) and 1 message(s)" in table.stdout
 
 
-def test_a_deleted_migrated_session_counts_its_messages_missing(
+def test_a_session_deleted_since_is_removed_with_its_messages_not_missing(
     migrated: sa.URL, engine: sa.Engine
 ) -> None:
     with engine.begin() as connection:
@@ -74,9 +85,10 @@ def test_a_deleted_migrated_session_counts_its_messages_missing(
             "LIMIT 1) RETURNING message_count"
         ))  # fmt: skip
     status, got = verify_report(migrated)
-    assert status == 1
-    assert got["sessions"]["missing"] == 1
-    assert got["messages"]["missing"] == lost > 0
+    assert status == 0
+    assert (got["sessions"]["removed"], got["sessions"]["missing"]) == (1, 0)
+    assert (got["messages"]["removed"], got["messages"]["missing"]) == (lost, 0)
+    assert lost > 0
 
 
 def test_clashes_and_every_reason_are_counted(database_url: sa.URL, engine: sa.Engine) -> None:
@@ -99,10 +111,12 @@ def test_clashes_and_every_reason_are_counted(database_url: sa.URL, engine: sa.E
     status, got = verify_report(database_url)
     assert status == 0
     assert got["sessions"] == {
-        "legacy": 2, "migrated": 1, "archived": 0, "missing": 0, "not_migrated": 1,
+        "legacy": 2, "live": 1, "archived": 0, "removed": 0, "not_migrated": 1, "missing": 0,
+        "carried": 1,
     }  # fmt: skip
     assert got["messages"] == {
-        "legacy": 5, "migrated": 1, "archived": 0, "missing": 0, "not_migrated": 4,
+        "legacy": 5, "live": 1, "archived": 0, "removed": 0, "not_migrated": 4, "missing": 0,
+        "carried": 1,
     }  # fmt: skip
     assert got["not_placeable"] == {
         "no_session_reference": 1, "unknown_external_id": 1, "session_id_clash": 2,
@@ -125,7 +139,10 @@ def test_a_role_that_can_only_read_runs_it(migrated: sa.URL) -> None:
     grants = (
         "GRANT USAGE ON SCHEMA public, aria_engine TO {role}",
         "GRANT SELECT ON public.agent_sessions, public.session_messages, "
-        "aria_engine.chat_sessions, aria_engine.chat_messages TO {role}",
+        "aria_engine.chat_sessions, aria_engine.chat_messages, "
+        "aria_engine.chat_sessions_archive, aria_engine.chat_messages_archive, "
+        "public.s8_06_runs, public.s8_06_carried_sessions, public.s8_06_carried_messages "
+        "TO {role}",
     )
     with scratch_role(migrated, *grants) as role:
         status, got = verify_report(migrated.set(username=role))
@@ -161,10 +178,11 @@ def test_every_row_adds_up_overall_by_agent_and_by_source(migrated: sa.URL) -> N
     for group in groups:
         for what in ("sessions", "messages"):
             c = group[what]
-            assert c["legacy"] == c["migrated"] + c["archived"] + c["missing"] + c["not_migrated"]
+            parts = ("live", "archived", "removed", "missing", "not_migrated")
+            assert c["legacy"] == sum(c[part] for part in parts)
+            assert c["carried"] == c["live"] + c["archived"] + c["removed"]
     table = verify(migrated).stdout
-    rows = re.findall(r"^(\S.{17}) +([\d,]+) +([\d,]+) +([\d,]+) +([\d,]+) +([\d,]+)$", table,
-                      re.M)  # fmt: skip
+    rows = re.findall(r"^(\S.{17})" + r" +([\d,]+)" * 6 + "$", table, re.M)
     assert len(rows) == 2 + sum(
         1 for g in got["by_agent"] + got["by_source"] for w in ("sessions", "messages")
         if g[w]["legacy"]
@@ -226,45 +244,17 @@ def test_rows_the_application_archived_count_as_archived_not_missing(
 ) -> None:
     aria_database(database_url, "current")
     alembic("upgrade", "head", database_url=database_url)
-    with engine.begin() as connection:
-        # The application's archiving: copy to the archive tables (same ids), then delete.
-        moved = connection.scalar(
-            sa.text("""
-            WITH old AS (
-                SELECT id FROM aria_engine.chat_sessions
-                WHERE metadata->>'migrated_from' = 'agent_sessions' AND message_count > 0
-                ORDER BY created_at LIMIT 40
-            ), sessions AS (
-                INSERT INTO aria_engine.chat_sessions_archive
-                SELECT s.*, now() FROM aria_engine.chat_sessions s JOIN old USING (id)
-                RETURNING id
-            )
-            SELECT count(*) FROM sessions
-        """)
-        )
-        messages = connection.scalar(
-            sa.text("""
-            WITH m AS (
-                INSERT INTO aria_engine.chat_messages_archive
-                SELECT m.*, now() FROM aria_engine.chat_messages m
-                JOIN aria_engine.chat_sessions_archive a ON a.id = m.session_id
-                RETURNING id
-            ) SELECT count(*) FROM m
-        """)
-        )
-        connection.execute(sa.text(
-            "DELETE FROM aria_engine.chat_sessions WHERE id IN "
-            "(SELECT id FROM aria_engine.chat_sessions_archive)"
-        ))  # fmt: skip
+    _status, before = verify_report(database_url)
+    moved = maintenance(database_url)
     status, got = verify_report(database_url)
 
-    assert (status, moved) == (0, 40)
+    assert status == 0
+    assert moved["old_cleanup"] + moved["type_cleanup"] > 0
     assert got["archive_tables"] == ["aria_engine.chat_sessions_archive",
                                      "aria_engine.chat_messages_archive"]  # fmt: skip
-    assert (got["sessions"]["archived"], got["sessions"]["missing"]) == (40, 0)
-    assert (got["messages"]["archived"], got["messages"]["missing"]) == (messages, 0)
-    assert messages > 0
-    assert got["sessions"]["migrated"] + got["sessions"]["archived"] == got["sessions"]["legacy"]
+    for what in ("sessions", "messages"):
+        assert got[what]["carried"] == got[what]["archived"] == before[what]["carried"] > 0
+        assert (got[what]["live"], got[what]["missing"], got[what]["removed"]) == (0, 0, 0)
 
 
 def test_nothing_to_verify_has_its_own_status(database_url: sa.URL) -> None:
@@ -331,5 +321,5 @@ def test_a_message_id_clash_is_not_placeable_not_missing(
 
     status, got = verify_report(database_url)
     assert status == 0
-    assert (got["messages"]["migrated"], got["messages"]["missing"]) == (1, 0)
+    assert (got["messages"]["carried"], got["messages"]["missing"]) == (1, 0)
     assert got["not_placeable"] == {"message_id_clash": 1}

@@ -8,6 +8,8 @@ with ``agent_id`` and an embedding stand-in, and the application's archive table
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,6 +23,8 @@ LEGACY_SCHEMA = {"feb18": "public", "current": "aria_data"}
 APPLICATION_VERSION = {"feb18": "s48_add_aria_engine_tables",
                        "current": "s52_pg17_pgvector_hnsw_upgrade"}  # fmt: skip
 HISTORY = {"sessions": 240, "messages": 360}
+# production_history.sql: most sessions hold no message, and every message can be placed.
+PRODUCTION = {"sessions": 2014, "sessions_with_messages": 507, "messages": 1519}
 
 
 def _uuid_default(url: sa.URL) -> str:
@@ -48,8 +52,9 @@ INSERT INTO public.alembic_version (version_num) VALUES ('{version}');
 """
 
 
-def aria_database(url: sa.URL, era: str) -> str:
-    """Build ``era``'s database at ``url``, holding history; return its legacy schema.
+def aria_database(url: sa.URL, era: str, history: str = "history") -> str:
+    """Build ``era``'s database at ``url``, holding ``history`` (``history``: every kind of
+    legacy row; ``production_history``: production's proportions); return its legacy schema.
 
     In order: the era's own start, the legacy and engine tables both eras share, what the
     era added to them (``-- AFTER TABLES``), the history, what the era derived from it
@@ -63,12 +68,81 @@ def aria_database(url: sa.URL, era: str) -> str:
         (SQL / "engine_tables.sql").read_text(),
         _application_version(APPLICATION_VERSION[era]),
         after_tables,
-        (SQL / "history.sql").read_text(),
+        (SQL / f"{history}.sql").read_text(),
         after_history,
     ])  # fmt: skip
     uuid_default = _uuid_default(url)
+    script = script.replace("ARCHIVE_TABLES", (SQL / "archive_tables.sql").read_text())
     run_sql(url, script.replace("LEGACY_SCHEMA", schema).replace("UUID_DEFAULT", uuid_default))
     return schema
+
+
+def install_maintenance(url: sa.URL) -> None:
+    """The application's loops as functions (``sql/aria/maintenance.sql``), and the archive
+    tables where missing, as the application makes them before its first cleanup."""
+    run_sql(url, (SQL / "archive_tables.sql").read_text() + (SQL / "maintenance.sql").read_text())
+
+
+def maintenance(url: sa.URL) -> dict[str, int]:
+    """One pass of the application's three loops, each in a transaction of its own, as the
+    application runs them: the sessions each took from the live table."""
+    install_maintenance(url)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        return one_pass(engine)
+    finally:
+        engine.dispose()
+
+
+LOOPS = ("type_cleanup", "ghost_purge", "old_cleanup")
+
+
+def one_pass(engine: sa.Engine) -> dict[str, int]:
+    """Each loop's sessions; -1 for a loop that failed, which, as the application's does,
+    rolls back its transaction, and the next pass tries again."""
+    done = {}
+    for loop in LOOPS:
+        try:
+            with engine.begin() as connection:
+                done[loop] = connection.scalar(sa.text(f"SELECT aria_loops.{loop}()")) or 0
+        except sa.exc.IntegrityError:
+            done[loop] = -1
+    return done
+
+
+class MaintenanceLoops(threading.Thread):
+    """The three loops, one pass after another every ``pause`` seconds until stopped: what
+    the application does beside a deploy, sped up."""
+
+    def __init__(self, url: sa.URL, pause: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        install_maintenance(url)
+        self.url, self.pause = url, pause
+        self.stopping = threading.Event()
+        self.passes, self.moved = 0, 0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        try:
+            while not self.stopping.is_set():
+                self.moved += sum(max(n, 0) for n in one_pass(engine).values())
+                self.passes += 1
+                time.sleep(self.pause)
+        except BaseException as error:  # raised again in the test, by __exit__
+            self.error = error
+        finally:
+            engine.dispose()
+
+    def __enter__(self) -> MaintenanceLoops:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self.join(timeout=60)
+        if self.error is not None:
+            raise self.error
 
 
 def application_alembic(url: sa.URL) -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,13 +21,16 @@ from db.throwaway import psql_executable, psql_url
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = ROOT / "alembic.ini"
 
-# Everything 0003 sends but the report's reads and Alembic's own bookkeeping.
-DATA_STATEMENTS = ("SET LOCAL", "DO $legacy$", "CREATE TEMPORARY TABLE", "INSERT INTO", "ANALYZE",
+# Everything 0005 sends but the report's reads and Alembic's own bookkeeping.
+DATA_STATEMENTS = ("SET LOCAL", "DO $legacy$", "CREATE TEMPORARY TABLE", "INSERT INTO", "WITH ",
+                   "ANALYZE",
                    "UPDATE aria_engine.", "DO $verify$")  # fmt: skip
 
 BASELINE = "0001_legacy_baseline"
 ENGINE_SCHEMA = "0002_s1_01_engine_schema"
-HISTORY = "0003_s8_06_openclaw_history"
+ARCHIVE_AND_RECORD = "0004_engine_archive_and_record"
+BEFORE_HISTORY = ARCHIVE_AND_RECORD  # where the data tests migrate up to before they seed
+HISTORY = "0005_s8_06_history_kept"
 
 
 def _script() -> ScriptDirectory:
@@ -169,3 +173,21 @@ def verify_report(url: sa.URL, *args: str) -> tuple[int, dict[str, Any]]:
     """Its exit status and its ``--json`` report ({} when it could not check)."""
     result = verify(url, "--json", *args)
     return result.returncode, json.loads(result.stdout or "{}")
+
+
+REPORTED = re.compile(
+    r"S8-06 (?P<what>sessions|messages): (?P<legacy>[\d,]+) legacy, (?P<live>[\d,]+) into "
+    r"chat_\w+, (?P<archived>[\d,]+) into chat_\w+_archive, (?P<already>[\d,]+) already carried"
+)
+
+
+def reports(log: str, what: str = "sessions") -> list[dict[str, int]]:
+    """Each run report's figures for ``what`` (legacy, live, archived, already) in a log."""
+    return [{k: int(v.replace(",", "")) for k, v in m.groupdict().items() if k != "what"}
+            for m in REPORTED.finditer(log) if m["what"] == what]  # fmt: skip
+
+
+def reported(log: str, what: str = "sessions") -> dict[str, int]:
+    """The one run report's figures for ``what`` in a log."""
+    (only,) = reports(log, what)
+    return only

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from db.archive import ChatMessageArchive, ChatSessionArchive
 from db.chat import ChatMessage, ChatSession
 from db.legacy import LegacyMessage, LegacySession
 from demo.legacy_history import build_legacy_history
@@ -23,8 +24,8 @@ _counter = itertools.count(1)
 
 def revision_module() -> ModuleType:
     """The data revision, loaded by path: revision files are not importable modules."""
-    path = ROOT / "alembic" / "versions" / "0003_s8_06_openclaw_history.py"
-    spec = importlib.util.spec_from_file_location("s8_06_openclaw_history", path)
+    path = ROOT / "alembic" / "versions" / "0005_s8_06_history_kept.py"
+    spec = importlib.util.spec_from_file_location("s8_06_history_kept", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -54,11 +55,14 @@ def seed(
     connection: sa.Connection,
     sessions: list[dict[str, Any]] | None = None,
     messages: list[dict[str, Any]] | None = None,
+    schema: str = "public",
 ) -> None:
-    """Insert legacy rows. ``metadata=None`` is JSON null; ``metadata=sa.null()`` SQL NULL."""
+    """Insert legacy rows (into ``schema``). ``metadata=None`` is JSON null;
+    ``metadata=sa.null()`` SQL NULL."""
+    where = {"schema_translate_map": {"public": schema}}
     for table, rows in ((LegacySession.__table__, sessions), (LegacyMessage.__table__, messages)):
         for row in rows or []:
-            connection.execute(sa.insert(table).values(row))
+            connection.execute(sa.insert(table).values(row), execution_options=where)
 
 
 def migrate(alembic_cfg: Config, db: sa.Connection) -> None:
@@ -68,11 +72,26 @@ def migrate(alembic_cfg: Config, db: sa.Connection) -> None:
 
 
 def engine_sessions(connection: sa.Connection) -> dict[uuid.UUID, Any]:
-    return {r.id: r for r in connection.execute(sa.select(ChatSession.__table__))}
+    """Every engine session, live or archived (``row.archived`` says which)."""
+    return _live_and_archived(connection, ChatSession.__table__, ChatSessionArchive.__table__)
 
 
 def engine_messages(connection: sa.Connection) -> dict[uuid.UUID, Any]:
-    return {r.id: r for r in connection.execute(sa.select(ChatMessage.__table__))}
+    """Every engine message, live or archived (``row.archived`` says which)."""
+    return _live_and_archived(connection, ChatMessage.__table__, ChatMessageArchive.__table__)
+
+
+def _live_and_archived(connection: sa.Connection, live: sa.Table, archive: sa.Table) -> dict[
+        uuid.UUID, Any]:  # fmt: skip
+    rows = sa.union_all(
+        sa.select(*live.c, sa.false().label("archived")),
+        sa.select(*(archive.c[c.name] for c in live.c), sa.true().label("archived")),
+    )
+    found: dict[uuid.UUID, Any] = {}
+    for row in connection.execute(rows):
+        assert row.id not in found, f"{row.id} is both live and archived"
+        found[row.id] = row
+    return found
 
 
 def production_history(url: sa.URL, size: int) -> sa.URL:

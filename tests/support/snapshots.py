@@ -17,7 +17,10 @@ TABLES = (
     "public.session_messages",
     "aria_engine.chat_sessions",
     "aria_engine.chat_messages",
+    "aria_engine.chat_sessions_archive",
+    "aria_engine.chat_messages_archive",
 )
+RECORD = ("public.s8_06_carried_sessions", "public.s8_06_carried_messages")
 
 
 def rows(connection: sa.Connection, table: str) -> list[tuple[object, ...]]:
@@ -35,11 +38,27 @@ def all_rows(engine: sa.Engine) -> dict[str, list[tuple[object, ...]]]:
         return {table: rows(connection, table) for table in TABLES}
 
 
+MIGRATION_DATE = re.compile(r'""migration_date"": ""[^"]*""')
+LAST_COLUMN = re.compile(r",[^,]*\)$")  # an archive row's archived_at
+
+
 def comparable(engine: sa.Engine) -> dict[str, list[str]]:
-    """``all_rows`` minus ``migration_date``: the run's own clock, the one value two runs of
-    the migration over the same data may not share."""
-    date = re.compile(r'""migration_date"": ""[^"]*""')
-    return {t: [date.sub("", str(row)) for row in rows] for t, rows in all_rows(engine).items()}
+    """``all_rows`` minus the run's own clock (``migration_date``, an archive row's
+    ``archived_at``), the values two runs over the same data may not share; and the ids the
+    record holds (not the runs they were carried by)."""
+
+    def clean(table: str, text: str) -> str:
+        text = MIGRATION_DATE.sub("", text)
+        return LAST_COLUMN.sub(")", text) if table.endswith("_archive") else text
+
+    found = {table: [clean(table, str(row[0])) for row in table_rows]
+             for table, table_rows in all_rows(engine).items()}  # fmt: skip
+    with engine.connect() as connection:
+        for table in RECORD:
+            found[table] = [
+                str(row[0]).strip("()").split(",")[0] for row in rows(connection, table)
+            ]
+    return found
 
 
 def columns(engine: sa.Engine, table: str) -> list[str]:

@@ -20,7 +20,7 @@ def test_adopts_legacy_and_engine_tables_without_stamp(
 
     assert version(engine) == [head()]
     after = all_rows(engine)
-    assert all(before.values())
+    assert all(rows for table, rows in before.items() if not table.endswith("_archive"))
     for table, rows in before.items():
         # Legacy tables untouched; the live engine rows still there, history added beside.
         assert set(rows) <= set(after[table])

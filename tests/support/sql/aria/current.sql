@@ -24,18 +24,8 @@ CREATE INDEX idx_ecs_updated_desc ON aria_engine.chat_sessions (updated_at DESC)
 CREATE INDEX idx_ecs_session_type ON aria_engine.chat_sessions (session_type);
 CREATE INDEX idx_ecm_session_created ON aria_engine.chat_messages (session_id, created_at);
 
--- Where the application's maintenance moves old sessions (same ids, same metadata).
-CREATE TABLE aria_engine.chat_sessions_archive (
-    LIKE aria_engine.chat_sessions,
-    archived_at timestamptz DEFAULT now(),
-    PRIMARY KEY (id)
-);
-CREATE TABLE aria_engine.chat_messages_archive (
-    LIKE aria_engine.chat_messages,
-    archived_at timestamptz DEFAULT now(),
-    PRIMARY KEY (id),
-    FOREIGN KEY (session_id) REFERENCES aria_engine.chat_sessions_archive (id) ON DELETE CASCADE
-);
+-- The application has run its cleanups: the archive tables are there (archive_tables.sql).
+ARCHIVE_TABLES
 
 -- AFTER HISTORY
 -- What the application derived from the legacy rows.

@@ -18,7 +18,14 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from tests.support.commands import ENGINE_SCHEMA, HISTORY, alembic, failure, start_alembic
+from tests.support.commands import (
+    BEFORE_HISTORY,
+    HISTORY,
+    alembic,
+    failure,
+    reported,
+    start_alembic,
+)
 from tests.support.history import production_history
 from tests.support.postgres import fresh_database
 from tests.support.snapshots import all_rows, comparable, version
@@ -51,7 +58,9 @@ def test_batches_give_the_rows_one_transaction_gives(
 
     assert comparable(engine) == reference
     assert version(engine) == [HISTORY]
-    assert f"S8-06 sessions: {TOTAL}, {SIZE} inserted, 0 already present, 0 clashes" in log
+    figures = reported(log)
+    assert (figures["legacy"], figures["live"] + figures["archived"]) == (SIZE, SIZE)
+    assert figures["already"] == 0
     assert "S8-06: building the plan" in log
     progress = re.findall(r"S8-06 legacy sessions, each with its messages: (\d+) / (\d+) done "
                           r"\((\d+)%\), [\d,]+/s, about \d+ s left", log)  # fmt: skip
@@ -64,7 +73,8 @@ def test_batches_give_the_rows_one_transaction_gives(
     assert progress[-1][2] == "100"
 
 
-STEP_SAID = re.compile(r"\[alembic.s8_06\] S8-06 (plan|sessions|messages|late messages|proof): "
+STEP_SAID = re.compile(r"\[alembic.s8_06\] S8-06 "
+                       r"(run|adopt|plan|sessions|messages|late messages|proof): "
                        r".*: ([\d,]+ rows|done) in \d+\.\d s$", re.M)  # fmt: skip
 
 
@@ -73,14 +83,20 @@ def test_each_step_is_said_as_it_ends_with_its_time_and_rows(legacy: sa.URL, bat
     options = ("-x", f"batch_size={batch}") if batch else ()
     said = STEP_SAID.findall(alembic(*options, "upgrade", "head", database_url=legacy).stderr)
     rows = f"{SIZE} rows"  # as many legacy messages as sessions
+    start = [("run", "1 rows"), *[("adopt", "0 rows")] * 4]
     if batch is None:
-        assert said == [("plan", rows), ("plan", rows), ("plan", "done"), ("plan", "done"),
-                        ("sessions", rows), ("messages", said[5][1]), ("late messages", "0 rows"),
-                        ("proof", "done")]  # fmt: skip
-        assert said[5][1] != "0 rows"
+        assert said[:9] == [*start, ("plan", rows), ("plan", rows), ("plan", "done"),
+                            ("plan", "done")]  # fmt: skip
+        written = said[9:15]
+        assert [name for name, _ in written] == [*["sessions"] * 2, *["messages"] * 2,
+                                                 *["late messages"] * 2]  # fmt: skip
+        assert sum(int(r.split()[0]) for _, r in written[:2]) == SIZE
+        assert written[2][1] != "0 rows"
+        assert [r for _, r in written[3:]] == ["0 rows"] * 3  # no late message on a first run
+        assert said[15:] == [("proof", "done")]
     else:  # the plan, its keys and counts; then the batches say their progress instead
-        assert said == [("plan", rows), ("plan", "done"), ("plan", rows), *[("plan", "done")] * 4,
-                        ("proof", "done")]  # fmt: skip
+        assert said == [*start, ("plan", rows), ("plan", "done"), ("plan", rows),
+                        *[("plan", "done")] * 4, ("proof", "done")]  # fmt: skip
 
 
 def test_batches_rerun_finds_nothing_to_do(legacy: sa.URL, engine: sa.Engine) -> None:
@@ -89,7 +105,7 @@ def test_batches_rerun_finds_nothing_to_do(legacy: sa.URL, engine: sa.Engine) ->
     alembic("downgrade", "-1", database_url=legacy)
     log = alembic("-x", "batch_size=7", "upgrade", "head", database_url=legacy).stderr
     assert all_rows(engine) == before
-    assert f"{TOTAL}, 0 inserted, {SIZE} already present" in log
+    assert reported(log) == {"legacy": SIZE, "live": 0, "archived": 0, "already": SIZE}
 
 
 def _blocked_backend(engine: sa.Engine, table: str) -> int | None:
@@ -117,7 +133,12 @@ def _id_in_third_batch(engine: sa.Engine, table: str, where: str = "true") -> ob
 def _hold_row(blocker: sa.Connection, phase: str, engine: sa.Engine) -> str:
     """Insert, and leave uncommitted, an engine row that the third batch of ``phase`` needs."""
     if phase == "sessions":
-        legacy_id = _id_in_third_batch(engine, "public.agent_sessions")
+        # A session with a message: it goes to chat_sessions (the others to the archive).
+        legacy_id = _id_in_third_batch(
+            engine,
+            "public.agent_sessions",
+            "id IN (SELECT session_id FROM public.session_messages)",
+        )
         blocker.execute(
             sa.text("INSERT INTO aria_engine.chat_sessions (id) VALUES (:id)"), {"id": legacy_id}
         )
@@ -141,7 +162,7 @@ def _hold_row(blocker: sa.Connection, phase: str, engine: sa.Engine) -> str:
 def test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing(
     legacy: sa.URL, engine: sa.Engine, reference: dict[str, list[str]], phase: str, kill: str
 ) -> None:
-    alembic("upgrade", ENGINE_SCHEMA, database_url=legacy)
+    alembic("upgrade", BEFORE_HISTORY, database_url=legacy)
     blocker = engine.connect()
     table = _hold_row(blocker, phase, engine)
     run = start_alembic(
@@ -178,12 +199,12 @@ def test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing(
             time.sleep(0.05)
         done = connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
     assert 0 < done < SIZE, "the kill did not land half way"
-    assert version(engine) == [ENGINE_SCHEMA]
+    assert version(engine) == [BEFORE_HISTORY]
 
     log = alembic("-x", f"batch_size={BATCH}", "upgrade", "head", database_url=legacy).stderr
     assert comparable(engine) == reference
     assert version(engine) == [HISTORY]
-    assert "already present" in log
+    assert reported(log)["already"] > 0
 
 
 def test_batch_size_with_sql_is_refused_in_one_line() -> None:
@@ -224,14 +245,14 @@ def test_bad_settings_fail_also_where_nothing_is_left_to_run(
 
 
 def test_timeouts_are_in_the_printed_sql_and_can_be_overridden() -> None:
-    default = alembic("upgrade", f"{ENGINE_SCHEMA}:head", "--sql").stdout
+    default = alembic("upgrade", f"{BEFORE_HISTORY}:head", "--sql").stdout
     assert "SET LOCAL lock_timeout = '5s';" in default
     assert "SET LOCAL statement_timeout = '0';" in default
     assert "SET LOCAL work_mem = '64MB';" in default
     assert "SET LOCAL jit = 'off';" in default
     changed = alembic(
         "-x", "lock_timeout=800ms", "-x", "statement_timeout=2h", "-x", "work_mem=1GB",
-        "upgrade", f"{ENGINE_SCHEMA}:head", "--sql",
+        "upgrade", f"{BEFORE_HISTORY}:head", "--sql",
     ).stdout  # fmt: skip
     assert "SET LOCAL lock_timeout = '800ms';" in changed
     assert "SET LOCAL statement_timeout = '2h';" in changed
@@ -242,7 +263,7 @@ def test_timeouts_are_in_the_printed_sql_and_can_be_overridden() -> None:
 def test_a_blocked_lock_fails_fast(
     legacy: sa.URL, engine: sa.Engine, batch_size: int | None
 ) -> None:
-    alembic("upgrade", ENGINE_SCHEMA, database_url=legacy)
+    alembic("upgrade", BEFORE_HISTORY, database_url=legacy)
     batches = ["-x", f"batch_size={batch_size}"] if batch_size else []
     with engine.connect() as holder:
         holder.execute(sa.text("LOCK TABLE aria_engine.chat_sessions IN ACCESS EXCLUSIVE MODE"))
@@ -252,13 +273,13 @@ def test_a_blocked_lock_fails_fast(
         waited = time.monotonic() - started
     assert failure(result) == "FAILED: canceling statement due to lock timeout [SQLSTATE 55P03]"
     assert waited < 60, "it queued instead of failing"
-    assert version(engine) == [ENGINE_SCHEMA]
+    assert version(engine) == [BEFORE_HISTORY]
 
 
 def test_a_database_default_statement_timeout_does_not_cut_the_migration_short(
     legacy: sa.URL, engine: sa.Engine
 ) -> None:
-    alembic("upgrade", ENGINE_SCHEMA, database_url=legacy)
+    alembic("upgrade", BEFORE_HISTORY, database_url=legacy)
     database = legacy.database
     with engine.begin() as connection:
         # Every session insert now takes a while: longer than the database's default allows.
@@ -272,7 +293,7 @@ def test_a_database_default_statement_timeout_does_not_cut_the_migration_short(
     cut = alembic("-x", "statement_timeout=300ms", "upgrade", "head",
                   database_url=legacy, check=False)  # fmt: skip
     assert "canceling statement due to statement timeout" in failure(cut)
-    assert version(engine) == [ENGINE_SCHEMA]
+    assert version(engine) == [BEFORE_HISTORY]
 
     alembic("upgrade", "head", database_url=legacy)  # the revision's own default: off
     assert version(engine) == [HISTORY]
@@ -281,7 +302,7 @@ def test_a_database_default_statement_timeout_does_not_cut_the_migration_short(
 def test_a_failed_self_check_after_batches_leaves_the_revision_unrecorded(
     legacy: sa.URL, engine: sa.Engine
 ) -> None:
-    alembic("upgrade", ENGINE_SCHEMA, database_url=legacy)
+    alembic("upgrade", BEFORE_HISTORY, database_url=legacy)
     with engine.begin() as connection:
         # A trigger that silently swallows message inserts: each INSERT succeeds, no row lands.
         connection.exec_driver_sql(
@@ -295,6 +316,9 @@ def test_a_failed_self_check_after_batches_leaves_the_revision_unrecorded(
     said = failure(result)
     assert "S8-06 verification failed: 0 legacy session(s) and" in said
     assert "the batches done so far stay committed and the revision is not recorded" in said
-    assert version(engine) == [ENGINE_SCHEMA]
+    assert version(engine) == [BEFORE_HISTORY]
     with engine.connect() as connection:
-        assert connection.scalar(sa.text("SELECT count(*) FROM aria_engine.chat_sessions")) == SIZE
+        assert connection.scalar(sa.text(
+            "SELECT (SELECT count(*) FROM aria_engine.chat_sessions) "
+            "+ (SELECT count(*) FROM aria_engine.chat_sessions_archive)"
+        )) == SIZE  # fmt: skip

@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 
 from tests.support.commands import (
-    ENGINE_SCHEMA,
+    BEFORE_HISTORY,
     alembic,
     apply_with_psql,
     offline_sql,
@@ -159,7 +159,10 @@ def test_a_message_id_clash_is_left_alone_and_counted(
     assert (native.session_id, native.content, native.metadata) == (LIVE, "typed in the engine",
                                                                     {})  # fmt: skip
     assert engine_sessions(db)[session["id"]].message_count == 1
-    assert "S8-06 messages: 2 legacy, 1 inserted, 0 already present, 1 not placed" in log
+    assert (
+        "S8-06 messages: 2 legacy, 1 into chat_messages, 0 into chat_messages_archive, "
+        "0 already carried, 1 not placed"
+    ) in log
     assert "S8-06 messages not placed (message id clash): 1" in log
     assert str(clashing["id"]) in log
 
@@ -184,20 +187,20 @@ def test_a_dangling_session_id_stays_unplaced_even_when_its_external_id_names_a_
 def test_the_self_check_fails_on_a_missing_session(
     alembic_cfg: Config, db: sa.Connection, engine: sa.Engine
 ) -> None:
-    lost, kept = legacy_session(), legacy_session()
+    lost, kept = legacy_session(), legacy_session()  # no message: they go to the archive
     seed(db, sessions=[lost, kept])
     # A trigger that silently swallows one session: its INSERT succeeds, the row never lands.
     db.execute(sa.text(
         "CREATE FUNCTION public.swallow() RETURNS trigger LANGUAGE plpgsql AS "
         f"'BEGIN IF NEW.id = ''{lost['id']}'' THEN RETURN NULL; END IF; RETURN NEW; END';"
-        "CREATE TRIGGER swallow BEFORE INSERT ON aria_engine.chat_sessions "
+        "CREATE TRIGGER swallow BEFORE INSERT ON aria_engine.chat_sessions_archive "
         "FOR EACH ROW EXECUTE FUNCTION public.swallow()"
     ))  # fmt: skip
     db.commit()
 
     with pytest.raises(Exception, match=r"S8-06 verification failed: 1 legacy session\(s\) and 0"):
         command.upgrade(alembic_cfg, "head")
-    assert version(engine) == [ENGINE_SCHEMA]
+    assert version(engine) == [BEFORE_HISTORY]
 
 
 RUNS: dict[str, tuple[str, ...]] = {"online": (), "offline": (), "batched": ("-x", "batch_size=2")}
@@ -218,7 +221,7 @@ def test_late_messages_bring_their_session_up_to_date(
     def upgrade() -> str:
         """From 0002 on: the CLI (batched or not), or the printed script through psql."""
         if run == "offline":
-            return apply_with_psql(database_url, offline_sql(f"{ENGINE_SCHEMA}:head")).stderr
+            return apply_with_psql(database_url, offline_sql(f"{BEFORE_HISTORY}:head")).stderr
         return alembic(*RUNS[run], "upgrade", "head", database_url=database_url).stderr
 
     upgrade()

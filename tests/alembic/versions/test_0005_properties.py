@@ -18,7 +18,7 @@ from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.commands import ENGINE_SCHEMA
+from tests.support.commands import BEFORE_HISTORY
 from tests.support.history import engine_messages, engine_sessions, revision_module, seed
 
 STATEMENTS = revision_module().build_migration_statements()
@@ -139,7 +139,7 @@ def original(value: Any) -> Any:
 
 @pytest.fixture
 def at_engine_schema(alembic_cfg: Config, engine: sa.Engine) -> sa.Engine:
-    command.upgrade(alembic_cfg, ENGINE_SCHEMA)
+    command.upgrade(alembic_cfg, BEFORE_HISTORY)
     with engine.begin() as connection:  # so that a message may name a session that is not
         connection.execute(sa.text(
             "ALTER TABLE public.session_messages DROP CONSTRAINT session_messages_session_id_fkey"

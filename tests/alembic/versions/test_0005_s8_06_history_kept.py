@@ -19,7 +19,7 @@ from alembic.config import Config
 from db.expressions import literal_sql
 from db.layout import laid_out
 from tests.support.commands import (
-    ENGINE_SCHEMA,
+    BEFORE_HISTORY,
     HISTORY,
     alembic,
     apply_with_psql,
@@ -271,7 +271,9 @@ def test_a_clash_is_left_alone_and_named(db: sa.Connection, database_url: sa.URL
     native = engine_sessions(db)[clash["id"]]
     assert (native.agent_id, native.title, native.metadata) == ("native", "a live engine chat", {})
     assert stray["id"] not in engine_messages(db)
-    assert "2 legacy, 1 inserted, 0 already present, 1 clashes" in log
+    assert (
+        "2 legacy, 0 into chat_sessions, 1 into chat_sessions_archive, 0 already carried, 1 clashes"
+    ) in log
     assert str(clash["id"]) in log
     assert "messages not placed (session id clash): 1" in log
 
@@ -292,17 +294,18 @@ def test_the_self_check_rolls_everything_back(
 
     with pytest.raises(Exception, match=r"S8-06 verification failed: 0 legacy session\(s\) and 1"):
         command.upgrade(alembic_cfg, "head")
-    assert version(engine) == [ENGINE_SCHEMA]
+    assert version(engine) == [BEFORE_HISTORY]
     assert engine_sessions(db) == {}
 
 
 # A name SQLAlchemy makes up for an unlabelled expression or subquery: anon_1, coalesce_2 …
 GENERATED_NAME = re.compile(r"\b(anon|[a-z]+)_[0-9]+\b")
-STEPS = ["plan"] * 4 + ["sessions", "messages", "late messages", "proof"]
+STEPS = ["run", *["adopt"] * 4, *["plan"] * 4, *["sessions"] * 2, *["messages"] * 2,
+         *["late messages"] * 2, "proof"]  # fmt: skip
 
 
 def test_offline_sql_is_laid_out_for_a_reader() -> None:
-    statements = data_statements(offline_sql(f"{ENGINE_SCHEMA}:{HISTORY}"))
+    statements = data_statements(offline_sql(f"{BEFORE_HISTORY}:{HISTORY}"))
     for statement in statements:
         assert max(len(line) for line in statement.splitlines()) <= 160, statement
         assert not GENERATED_NAME.findall(statement), statement
@@ -331,7 +334,8 @@ def test_the_layout_changes_no_plan(db: sa.Connection) -> None:
             assert same_plan(step.sql, f"{step.before}\n{one_line}" if step.before else one_line)
             compared += 1
         db.execute(step)
-    assert compared == 5  # the plan's two tables, sessions, messages, late messages
+    # the run, adoption (4), the plan's two tables, sessions, messages and late messages (2 each)
+    assert compared == 13
     assert same_plan(laid_out(revision.missing()), literal_sql(revision.missing()))  # the proof
 
 
@@ -356,13 +360,13 @@ def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
     with data_statements_sent(engine) as sent:
         command.upgrade(alembic_cfg, "head")
 
-    printed = offline_sql(f"{ENGINE_SCHEMA}:{HISTORY}")
+    printed = offline_sql(f"{BEFORE_HISTORY}:{HISTORY}")
     assert sent == data_statements(printed)
-    assert len(sent) == 13
+    assert len(sent) == 21  # 4 settings, the guard, the run, 4 adoption, 4 plan, 6 writes, proof
 
     with fresh_database(pg_server) as copy_url:
         copy = sa.create_engine(copy_url, poolclass=sa.pool.NullPool)
-        alembic("upgrade", ENGINE_SCHEMA, database_url=copy_url)
+        alembic("upgrade", BEFORE_HISTORY, database_url=copy_url)
         with copy.begin() as connection:
             seed(connection, sessions, messages)
         apply_with_psql(copy_url, printed)
@@ -379,11 +383,16 @@ def test_a_least_privilege_role_can_run_it(
     grants = (
         "GRANT USAGE ON SCHEMA public, aria_engine TO {role}",
         "GRANT SELECT ON public.agent_sessions, public.session_messages TO {role}",
-        "GRANT SELECT, INSERT ON aria_engine.chat_sessions, aria_engine.chat_messages TO {role}",
-        "GRANT UPDATE (message_count, updated_at) ON aria_engine.chat_sessions TO {role}",
+        "GRANT SELECT, INSERT ON aria_engine.chat_sessions, aria_engine.chat_messages, "
+        "aria_engine.chat_sessions_archive, aria_engine.chat_messages_archive TO {role}",
+        "GRANT UPDATE (message_count, updated_at) ON aria_engine.chat_sessions, "
+        "aria_engine.chat_sessions_archive TO {role}",
+        "GRANT DELETE, UPDATE (total_tokens, total_cost) ON aria_engine.chat_sessions TO {role}",
+        "GRANT SELECT, INSERT ON public.s8_06_runs, public.s8_06_carried_sessions, "
+        "public.s8_06_carried_messages TO {role}",
         "GRANT SELECT, UPDATE ON public.alembic_version_aria_migrations TO {role}",
     )
     with scratch_role(database_url, *grants) as role:
         result = alembic("upgrade", "head", database_url=database_url.set(username=role))
-    assert "5 legacy, 5 inserted" in result.stderr
+    assert "5 legacy, 2 into chat_sessions, 3 into chat_sessions_archive" in result.stderr
     assert version(engine) == [HISTORY]
