@@ -1,5 +1,5 @@
 """Where each data step's time goes: ``EXPLAIN (ANALYZE, BUFFERS)`` of every statement the
-data revision runs, on a copy of a legacy database at 0002 (issue 13).
+data revision runs, on a copy of a legacy database at 0004, just before it (issue 13).
 
 Each step's time is split at the moment its rows were ready (the end of the node under the
 INSERT): before it, computing them (reading, joining, sorting, mapping); after it, writing
@@ -30,13 +30,13 @@ from benchmarks.run import (
 )
 from benchmarks.write_limit import STEP
 
-AT_0002 = "0002_s1_01_engine_schema"  # where the data revision starts
-EXPLAINED = ("INSERT", "UPDATE", "CREATE TEMPORARY TABLE")
+BEFORE_DATA = "0004_engine_archive_and_record"  # where the data revision starts
+EXPLAINED = ("INSERT", "UPDATE", "WITH", "CREATE TEMPORARY TABLE")
 
 
 def data_revision_sql() -> list[str]:
-    """The statements of ``alembic upgrade 0002:head --sql``, without BEGIN/COMMIT."""
-    statements = [s.strip() for s in offline_sql(f"{AT_0002}:head").split(";\n\n")]
+    """The statements of ``alembic upgrade 0004:head --sql``, without BEGIN/COMMIT."""
+    statements = [s.strip() for s in offline_sql(f"{BEFORE_DATA}:head").split(";\n\n")]
     return [s.removesuffix(";") for s in statements if s and s not in ("BEGIN", "COMMIT;")]
 
 
@@ -85,12 +85,12 @@ def profile(url: sa.URL) -> list[str]:
     return plans
 
 
-def at_0002(server_url: sa.URL, template: str) -> str:
+def before_data(server_url: sa.URL, template: str) -> str:
     """A copy of ``template`` with the schema revisions applied (what the data revision
     starts from)."""
-    name = template.replace("legacy", "at_0002")
+    name = template.replace("legacy", "before_data")
     create_database(server_url, name, template)
-    run_alembic(server_url.set(database=name), target=AT_0002)
+    run_alembic(server_url.set(database=name), target=BEFORE_DATA)
     return name
 
 
@@ -102,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     with server() as server_url:
         template = build_template(server_url, args.size)
-        start = at_0002(server_url, template)
+        start = before_data(server_url, template)
         for run in range(args.runs):
             print(f"run {run + 1}:")
             with copy_of(server_url, start) as url:

@@ -1,9 +1,11 @@
 """The write limit, and where (b)'s time goes.
 
 (c) The write limit: the rows the data revision writes, saved aside once per size, written
-again into a copy of the database at 0002 (same empty engine tables, same indexes, same
-foreign key) by one ``INSERT … SELECT *`` per table, in the order the revision writes them,
-in one transaction. What is left of (b) beyond it is the mapping and the placement.
+again into a copy of the database at 0004 (same empty engine and archive tables, same
+indexes, same foreign keys) by one ``INSERT … SELECT *`` per table, in the order the
+revision writes them, in one transaction. What is left of (b) beyond it is the mapping, the
+placement and the record. The record's own rows are then written the same way, timed apart:
+what keeping the record costs in writes alone.
 
 Per-step times come from psql's ``\\timing``: one ``Time:`` line per statement, in the
 script's order, each put down to the step its comment names (``-- sessions: …``).
@@ -19,7 +21,10 @@ import sqlalchemy as sa
 
 from db.throwaway import psql_executable, psql_url
 
-ENGINE_TABLES = ("chat_sessions", "chat_messages")  # in the order the revision fills them
+# In the order the revision fills them.
+ENGINE_TABLES = ("chat_sessions", "chat_sessions_archive", "chat_messages", "chat_messages_archive")
+RECORD_TABLES = ("s8_06_carried_sessions", "s8_06_carried_messages")
+RECORD = "record"  # (c)'s key for the record's rows, written after the engine's
 SAVED = "bench_result"
 OTHER_STATEMENTS = "schema and bookkeeping"  # not the data revision's: adoption, settings, version
 STEP = re.compile(r"^-- ([a-z ]+): ", re.M)
@@ -71,18 +76,19 @@ def timed_by_step(url: sa.URL, script: str) -> tuple[float, dict[str, float]]:
 def save_result(admin: sa.Engine, url: sa.URL) -> None:
     """In a database that ``alembic upgrade head`` just migrated: keep what the revision
     wrote (a fresh heap reads back in the order it was written), then empty the engine
-    tables and set our version back to 0002, as a copy at 0002 would be."""
+    tables and the record and set our version back to 0004, as a copy at 0004 would be."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    tables = [*(f"aria_engine.{t}" for t in ENGINE_TABLES), *(f"public.{t}" for t in RECORD_TABLES)]
     with engine.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {SAVED}")
-        for table in ENGINE_TABLES:
+        for table in tables:
             connection.exec_driver_sql(
-                f"CREATE TABLE {SAVED}.{table} AS SELECT * FROM aria_engine.{table}"
+                f"CREATE TABLE {SAVED}.{table.split('.')[1]} AS SELECT * FROM {table}"
             )
-        connection.exec_driver_sql("TRUNCATE aria_engine.chat_messages, aria_engine.chat_sessions")
+        connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)}, public.s8_06_runs")
         connection.exec_driver_sql(
             "UPDATE public.alembic_version_aria_migrations "
-            "SET version_num = '0002_s1_01_engine_schema'"
+            "SET version_num = '0004_engine_archive_and_record'"
         )
     engine.dispose()
     with admin.connect() as connection:
@@ -90,11 +96,11 @@ def save_result(admin: sa.Engine, url: sa.URL) -> None:
 
 
 def write_limit(url: sa.URL) -> tuple[float, dict[str, float]]:
-    """(c): seconds in all, and per table."""
-    script = "\\timing on\n" + "".join(
-        f"INSERT INTO aria_engine.{table} SELECT * FROM {SAVED}.{table};\n"
-        for table in ENGINE_TABLES
-    )
-    elapsed, out = psql(url, script)
+    """(c): seconds in all, and per engine table; and, apart, the record's rows (``record``)."""
+    inserts = [f"INSERT INTO aria_engine.{t} SELECT * FROM {SAVED}.{t};\n" for t in ENGINE_TABLES]
+    inserts += [f"INSERT INTO public.{t} SELECT * FROM {SAVED}.{t};\n" for t in RECORD_TABLES]
+    _elapsed, out = psql(url, "\\timing on\n" + "".join(inserts))
     times = [float(ms) / 1000 for ms in TIME.findall(out)]
-    return elapsed, dict(zip(ENGINE_TABLES, times, strict=True))
+    per_table = dict(zip(ENGINE_TABLES, times, strict=False))
+    per_table[RECORD] = sum(times[len(ENGINE_TABLES) :])
+    return sum(times[: len(ENGINE_TABLES)]), per_table

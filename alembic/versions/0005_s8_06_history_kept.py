@@ -182,6 +182,7 @@ pinned = sa.table(
     sa.column("session_id", sa.Uuid),
     sa.column("carried", sa.Boolean),  # the record holds it: never written again
     sa.column("clash", sa.Boolean),  # an engine session this migration did not make has its id
+    sa.column("placed", sa.Integer),  # the messages this run puts into it
     schema="pg_temp",
 )
 
@@ -378,18 +379,27 @@ def placements(legacy: Legacy) -> sa.Select[Any]:
 
 def pinned_sessions(legacy: Legacy) -> sa.Select[Any]:
     """Every legacy session, read once: carried already (the record holds it), or a clash
-    (an engine row, live or archived, that the record does not hold has its id)."""
+    (an engine row, live or archived, that the record does not hold has its id), and how
+    many messages this run puts into it (where it lands: live with one, else archived)."""
     s, record = legacy.session.alias("legacy_session"), carried_session.alias("session_record")
     live, archived = live_session.alias("live"), archived_session.alias("archived")
+    placed = (
+        sa.select(placement.c.session_id, sa.func.count().label("placed"))
+        .where(*to_write(None))
+        .group_by(placement.c.session_id)
+        .subquery("placed")
+    )
     carried = record.c.id.is_not(None)
     return sa.select(
         s.c.id.label("session_id"),
         carried.label("carried"),
         (~carried & (live.c.id.is_not(None) | archived.c.id.is_not(None))).label("clash"),
+        sa.func.coalesce(placed.c.placed, lit(0)).label("placed"),
     ).select_from(
         s.outerjoin(record, record.c.id == s.c.id)
         .outerjoin(live, live.c.id == s.c.id)
         .outerjoin(archived, archived.c.id == s.c.id)
+        .outerjoin(placed, placed.c.session_id == s.c.id)
     )
 
 
@@ -449,36 +459,63 @@ def to_write(batch: Batch | None) -> list[sa.ColumnElement[bool]]:
             *within(batch, placement.c.session_id)]  # fmt: skip
 
 
+def carried_into(
+    target: sa.TableClause, record: sa.TableClause, values: dict[str, Any], source: Any,
+    metadata: Any, run: Any,
+) -> sa.Insert:  # fmt: skip
+    """``values`` (engine column: expression over ``source`` and its envelope) inserted into
+    ``target``, archived now if it is an archive table, each id written recorded under the
+    run; a row whose id is there already is skipped, and not recorded."""
+    if "archived_at" in target.c:
+        values = {**values, "archived_at": sa.func.current_timestamp()}
+    rows = sa.select(*(value.label(key) for key, value in values.items())).join_from(
+        source, metadata, sa.true()
+    )
+    insert = postgresql.insert(target).from_select(list(values), rows)
+    return recorded(insert.on_conflict_do_nothing(index_elements=["id"]), record,
+                    this_run(runs) if run is None else run)  # fmt: skip
+
+
 def migrate_sessions(
     legacy: Legacy, where: str, batch: Batch | None = None, run: Any = None
 ) -> sa.Insert:
     """Pinned sessions not carried yet, into ``where``: live with a message, else archived."""
     s, target = legacy.session, sessions_of(where)
-    stats = (
-        sa.select(
-            placement.c.session_id,
-            sa.func.count().label("message_count"),
-            sa.func.min(placement.c.created_at).label("first_message_at"),
-            sa.func.max(placement.c.created_at).label("last_message_at"),
+    pinned_ids = sa.select(pinned.c.session_id).where(
+        ~pinned.c.carried, ~pinned.c.clash,
+        pinned.c.placed > lit(0) if where == LIVE else pinned.c.placed == lit(0),
+        *within(batch, pinned.c.session_id),
+    )  # fmt: skip
+    rows: sa.FromClause = s
+    if where == LIVE:
+        stats = (
+            sa.select(
+                placement.c.session_id,
+                sa.func.count().label("message_count"),
+                sa.func.min(placement.c.created_at).label("first_message_at"),
+                sa.func.max(placement.c.created_at).label("last_message_at"),
+            )
+            .where(*to_write(batch))
+            .group_by(placement.c.session_id)
+            .subquery("stats")
         )
-        .where(*to_write(batch))
-        .group_by(placement.c.session_id)
-        .subquery("stats")
-    )
+        began = sa.func.coalesce(s.c.started_at, stats.c.first_message_at, s.c.ended_at)
+        rows = s.join(stats, stats.c.session_id == s.c.id)
+        messages = [stats.c.message_count, stats.c.last_message_at]
+    else:  # no message: nothing to count
+        began = sa.func.coalesce(s.c.started_at, s.c.ended_at)
+        messages = [
+            lit(0).label("message_count"),
+            sa.cast(sa.null(), sa.DateTime(timezone=True)).label("last_message_at"),
+        ]
     # Stored in the order they began (sorted before the envelope is built, so the sort moves
     # the source rows, not the wider results): the created_at and updated_at indexes then
     # grow at their right edge instead of being rewritten page by page all over.
-    began = sa.func.coalesce(s.c.started_at, stats.c.first_message_at, s.c.ended_at)
-    pinned_ids = sa.select(pinned.c.session_id).where(
-        ~pinned.c.carried, ~pinned.c.clash, *within(batch, pinned.c.session_id)
-    )
-    holds_messages = stats.c.session_id.is_not(None)
     source = (
-        sa.select(s, stats.c.message_count, stats.c.last_message_at, began.label("began"))
-        .outerjoin_from(s, stats, stats.c.session_id == s.c.id)
+        sa.select(s, *messages, began.label("began"))
+        .select_from(rows)
         # IN, not a join: the planner hashes the narrow pinned ids, not the wide sessions.
         .where(s.c.id.in_(pinned_ids), *within(batch, s.c.id))
-        .where(holds_messages if where == LIVE else ~holds_messages)
         .order_by(began)
         .subquery("legacy_session")
     )
@@ -517,14 +554,7 @@ def migrate_sessions(
         ),
         "ended_at": o.ended_at,
     }
-    if where == ARCHIVE:
-        values["archived_at"] = sa.func.current_timestamp()
-    rows = sa.select(*(value.label(key) for key, value in values.items())).join_from(
-        source, metadata, sa.true()
-    )
-    insert = postgresql.insert(target).from_select(list(values), rows)
-    return recorded(insert.on_conflict_do_nothing(index_elements=["id"]), carried_session,
-                    this_run(runs) if run is None else run)  # fmt: skip
+    return carried_into(target, carried_session, values, source, metadata, run)
 
 
 def migrate_messages(
@@ -547,8 +577,11 @@ def migrate_messages(
     )
     if batch is not None:
         # A batch's messages found by their ids (the primary key), not by reading every legacy
-        # message once per batch: = ANY(ARRAY(…)) is evaluated once, before the scan.
-        ids = sa.select(placement.c.message_id).where(*to_write(batch))
+        # message once per batch: = ANY(ARRAY(…)) is evaluated once, before the scan. Only
+        # late messages can go to the archive: the others are not looked up for it.
+        ids = sa.select(placement.c.message_id).where(
+            *to_write(batch), *([] if where == LIVE else [placement.c.late])
+        )
         placed = placed.where(m.c.id == sa.any_(sa.func.array(ids.scalar_subquery())))
     source = placed.subquery("legacy_message")
     o = source.c
@@ -572,14 +605,7 @@ def migrate_messages(
         "metadata": envelope_json(metadata),
         "created_at": sa.func.coalesce(o.created_at, session_created_at),
     }
-    if where == ARCHIVE:
-        values["archived_at"] = sa.func.current_timestamp()
-    rows = sa.select(*(value.label(key) for key, value in values.items())).join_from(
-        source, metadata, sa.true()
-    )
-    insert = postgresql.insert(messages_of(where)).from_select(list(values), rows)
-    return recorded(insert.on_conflict_do_nothing(index_elements=["id"]), carried_message,
-                    this_run(runs) if run is None else run)  # fmt: skip
+    return carried_into(messages_of(where), carried_message, values, source, metadata, run)
 
 
 def count_late_messages(where: str, batch: Batch | None = None) -> sa.Update:
@@ -688,23 +714,29 @@ def adoption() -> list[Step]:
     ]  # fmt: skip
 
 
-def writes(legacy: Legacy, batch: Batch | None = None, run: Any = None) -> list[Step]:
+def writes(
+    legacy: Legacy, batch: Batch | None = None, run: Any = None, late: bool = True
+) -> list[Step]:
     """Sessions, their messages, late messages: the whole run's, or one batch's (``run``:
-    the batched run's number, read once it was committed)."""
+    the batched run's number, read once it was committed; ``late``: False where the plan
+    holds no late message, and the statements that only write those would find nothing)."""
     return [
         step("sessions", "pinned legacy sessions with a message -> aria_engine.chat_sessions, "
              "in the order they began", migrate_sessions(legacy, LIVE, batch, run)),
         step("sessions", "pinned legacy sessions without a message -> "
              "aria_engine.chat_sessions_archive, in the order they began",
-             migrate_sessions(legacy, ARCHIVE, batch)),
+             migrate_sessions(legacy, ARCHIVE, batch, run)),
         step("messages", "placed legacy messages -> aria_engine.chat_messages, in time order",
              migrate_messages(legacy, LIVE, batch, run)),
-        step("messages", "late legacy messages of archived sessions -> "
-             "aria_engine.chat_messages_archive", migrate_messages(legacy, ARCHIVE, batch, run)),
-        step("late messages", "live sessions an earlier run carried count the messages added "
-             "to them", count_late_messages(LIVE, batch)),
-        step("late messages", "archived sessions an earlier run carried count the messages "
-             "added to them", count_late_messages(ARCHIVE, batch)),
+        *([
+            step("messages", "late legacy messages of archived sessions -> "
+                 "aria_engine.chat_messages_archive", migrate_messages(legacy, ARCHIVE, batch,
+                                                                      run)),
+            step("late messages", "live sessions an earlier run carried count the messages "
+                 "added to them", count_late_messages(LIVE, batch)),
+            step("late messages", "archived sessions an earlier run carried count the messages "
+                 "added to them", count_late_messages(ARCHIVE, batch)),
+        ] if late else []),
     ]  # fmt: skip
 
 
@@ -775,13 +807,15 @@ def upgrade_in_batches(size: int, legacy: Legacy) -> tuple[RowsWritten, RowsWrit
         with steps_said():
             for statement in plan(legacy, batched=True):
                 op.execute(statement)
+        # Online, the plan is known: a run with no late message sends only what can write.
+        late = bool(connection.scalar(sa.select(sa.exists().where(placement.c.late))))
         total = connection.scalar(sa.select(sa.func.count()).select_from(pinned)) or 0
         progress = Progress(log, "S8-06 legacy sessions, each with its messages", total)
         for batch in keyset_batches(connection, pinned.c.session_id, size):
             # A session and its messages commit together, with their record: a killed run
             # never leaves a session whose message_count counts messages that are not there.
             with committed(connection):
-                for statement in writes(legacy, batch, None if run is None else lit(run)):
+                for statement in writes(legacy, batch, None if run is None else lit(run), late):
                     op.execute(statement)
             progress.step(size)
     # In the transaction that records the revision: a failed check leaves it unrecorded.
