@@ -105,7 +105,7 @@ def data_revision(steps: dict[str, float]) -> float:
 
 
 HEADER = (
-    "|         N | (a) alembic s | (b) psql -1 s | (b) data revision s | (c) psql -1 s "
+    "|         N | (a) alembic s | (b) psql -1 s | (b) data revision s | (c) engine s "
     "| (c) INSERTs s | record s | (d) batched s | rows/s (a) |  a/b |  b/c | record/b "
     "|  d/a | peak MB |\n"
     "| --------: | ----: | ----: | ----: | ----: | ----: | ----: | ----: | --------: | ---: "

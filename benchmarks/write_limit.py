@@ -96,7 +96,8 @@ def save_result(admin: sa.Engine, url: sa.URL) -> None:
 
 
 def write_limit(url: sa.URL) -> tuple[float, dict[str, float]]:
-    """(c): seconds in all, and per engine table; and, apart, the record's rows (``record``)."""
+    """(c): seconds of the INSERTs into the engine's tables, and per table; and, apart, the
+    record's rows (``record``)."""
     inserts = [f"INSERT INTO aria_engine.{t} SELECT * FROM {SAVED}.{t};\n" for t in ENGINE_TABLES]
     inserts += [f"INSERT INTO public.{t} SELECT * FROM {SAVED}.{t};\n" for t in RECORD_TABLES]
     _elapsed, out = psql(url, "\\timing on\n" + "".join(inserts))
