@@ -117,7 +117,7 @@ MUTANTS = [
     Mutant("the proof looks for messages in the live table, not the record", REVISION,
            "~held(carried_message, placement.c.message_id),",
            "~held(live_message, placement.c.message_id),",
-           (KEPT + "::test_a_batched_run_beside_the_loops_ends_with_everything_carried",)),
+           (KEPT + "::test_a_run_beside_the_loops_ends_with_everything_carried",)),
     Mutant("a late message of an archived session is dropped", REVISION,
            "else placement.c.late & now_there", "else sa.false()", (KEPT,)),
     Mutant("archived sessions do not count their late messages", REVISION,

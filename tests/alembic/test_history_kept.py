@@ -162,14 +162,22 @@ def test_every_legacy_row_is_still_in_the_engine_after_the_applications_loops(
     assert len(record(engine)["runs"]) == 2
 
 
-def test_a_batched_run_beside_the_loops_ends_with_everything_carried(
-    production: sa.URL, engine: sa.Engine, era: str
+@pytest.mark.parametrize("how", ["batched", "online", "offline"])
+def test_a_run_beside_the_loops_ends_with_everything_carried(
+    production: sa.URL, engine: sa.Engine, era: str, how: str
 ) -> None:
     alembic("upgrade", ARCHIVE_AND_RECORD, database_url=production)
+    maintenance(production)  # the loops, then nothing of ours to take yet
     with MaintenanceLoops(production, pause=0.01) as loops:
-        result = alembic("-x", "batch_size=100", "upgrade", "head", database_url=production)
-    assert loops.passes > 3, "the loops never ran beside the batches"
-    assert loops.moved > 0, "the loops took nothing from the batches already committed"
+        if how == "offline":
+            result = apply_with_psql(production, offline_sql(f"{ARCHIVE_AND_RECORD}:head",
+                                                             *options(era)))  # fmt: skip
+        else:
+            batches = ("-x", "batch_size=100") if how == "batched" else ()
+            result = alembic(*batches, "upgrade", "head", database_url=production)
+    assert loops.passes > 3, "the loops never ran beside the run"
+    if how == "batched":
+        assert loops.moved > 0, "the loops took nothing from the batches already committed"
     assert version(engine) == [HISTORY]
     assert "verification failed" not in result.stderr
 
