@@ -1,6 +1,6 @@
 """``make mutate``: plant each mutant of ``mutants/catalogue.py``, one at a time, run the
 tests that should catch it, and say which survive, with the score. Not part of CI (about
-ten minutes); it needs a PostgreSQL as the tests do (``TEST_DATABASE_URL``, or its own).
+twenty minutes); it needs a PostgreSQL as the tests do (``TEST_DATABASE_URL``, or its own).
 
     .venv/bin/python -m mutants.run                 # every mutant
     .venv/bin/python -m mutants.run --only verify   # those whose name contains "verify"
