@@ -8,8 +8,8 @@ from contextlib import nullcontext
 
 import sqlalchemy as sa
 
-from db.connection import parse_database_url
-from db.throwaway import throwaway_server
+from db.connection.throwaway import throwaway_server
+from db.connection.url import parse_database_url
 
 configured = os.environ.get("TEST_DATABASE_URL")
 with nullcontext(parse_database_url(configured)) if configured else throwaway_server() as url:

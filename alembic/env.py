@@ -1,10 +1,10 @@
 """Alembic environment: one job per block.
 
 Online, the whole upgrade runs in one transaction under the deploy lock, with this
-project's own version table (``db/version_table.py``), never the application's. Offline
+project's own version table (``db/deploy/version_table.py``), never the application's. Offline
 (``--sql``), plain SQL that psql runs as is: literal values, named paramstyle (so no ``%%``
 doubling), no database and no DATABASE_URL. Either way the legacy tables are read where they
-are (``db/legacy_schema.py``): found online, named with ``-x legacy_schema``, else ``public``.
+are (``db/migrate/eras.py``): found online, named with ``-x legacy_schema``, else ``public``.
 """
 
 from __future__ import annotations
@@ -21,20 +21,15 @@ import sqlalchemy as sa
 from alembic import context
 from alembic.util import CommandError
 
-from db.connection import DatabaseURLError, database_url, migration_engine, one_line
-from db.deploy_lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_lock
-from db.deploy_settings import Settings
-from db.legacy_schema import (
-    DEFAULT,
-    X_OPTION,
-    AmbiguousLegacySchemaError,
-    find_legacy_schema,
-    named_schema,
-)
-from db.models import metadata
-from db.version_table import NAME as VERSION_TABLE
-from db.version_table import SCHEMA as VERSION_TABLE_SCHEMA
-from db.version_table import carry_over, forget_in_shared_table
+from db.connection.url import DatabaseURLError, database_url, migration_engine, one_line
+from db.deploy.legacy_schema import AmbiguousLegacySchemaError, find_legacy_schema, named_schema
+from db.deploy.lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_lock
+from db.deploy.version_table import NAME as VERSION_TABLE
+from db.deploy.version_table import SCHEMA as VERSION_TABLE_SCHEMA
+from db.deploy.version_table import carry_over, forget_in_shared_table
+from db.migrate.eras import DEFAULT, X_OPTION
+from db.migrate.settings import Settings
+from db.schema import metadata
 
 config = context.config
 if config.config_file_name is not None:

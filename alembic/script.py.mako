@@ -5,7 +5,8 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
 House rules for a revision (README, "Writing a revision"):
-- Never import db.models or anything that will move on: freeze what you need here with
+- Import only alembic, sqlalchemy, the standard library and db.migrate (tests/test_fence.py):
+  never db.schema or anything that will move on; freeze what you need here with
   sa.table()/sa.column() or spell out the DDL.
 - Schema-qualify every name (public., aria_engine.): a role's search_path may omit public.
 - Build SQL with SQLAlchemy Core and send it with op.execute(); never concatenate SQL, and

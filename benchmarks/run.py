@@ -44,8 +44,8 @@ from benchmarks.write_limit import (
     timed_by_step,
     write_limit,
 )
-from db.connection import parse_database_url
-from db.throwaway import psql_url, throwaway_server
+from db.connection.throwaway import psql_url, throwaway_server
+from db.connection.url import parse_database_url
 from demo.legacy_history import build_legacy_history
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,7 +205,7 @@ def build_result_template(server_url: sa.URL, template: str) -> str:
 
 
 def layout_cost(repeat: int = 20) -> str:
-    """What laying the statements out (db/layout.py, sqlglot) adds to a run: once per
+    """What laying the statements out (db/migrate/layout.py, sqlglot) adds to a run: once per
     single-transaction run, once per batch; the server gets the same statements either way."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory

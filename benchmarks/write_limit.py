@@ -19,7 +19,7 @@ import time
 
 import sqlalchemy as sa
 
-from db.throwaway import psql_executable, psql_url
+from db.connection.throwaway import psql_executable, psql_url
 
 # In the order the revision fills them.
 ENGINE_TABLES = ("chat_sessions", "chat_sessions_archive", "chat_messages", "chat_messages_archive")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from db.connection import ENV_VAR
-from db.throwaway import psql_url, throwaway_server
+from db.connection.throwaway import psql_url, throwaway_server
+from db.connection.url import ENV_VAR
 from demo.legacy_history import build_legacy_history
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,5 +1,5 @@
 """Mutants planted by ``make mutate``: each a small, plausible bug in the data revision,
-``db/verification.py`` or the run machinery, with the tests that must catch it. A mutant that
+``db/verify/check.py`` or the run machinery, with the tests that must catch it. A mutant that
 survives names a test that is missing.
 """
 
@@ -8,15 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 REVISION = "alembic/versions/0005_s8_06_history_kept.py"
-VERIFY = "db/verification.py"
+VERIFY = "db/verify/check.py"
 T = "tests/alembic/versions/"
 VIEW = T + "test_0005_engine_view.py"
 MAPPING = T + "test_0005_s8_06_history_kept.py"
 PROPERTIES = T + "test_0005_properties.py"
 BATCHES = T + "test_0005_batches.py"
-TEST_VERIFY = "tests/db/test_verify.py"
+TEST_VERIFY = "tests/db/verify/test_verify.py"
 ERAS = "tests/alembic/test_aria_eras.py"
 KEPT = "tests/alembic/test_history_kept.py"
+FENCE = "tests/test_fence.py"
 EARLIER = KEPT + "::test_a_database_an_earlier_release_migrated_ends_as_a_fresh_one_does"
 
 
@@ -62,9 +63,9 @@ MUTANTS = [
     Mutant("a batch's sessions and messages commit apart", REVISION,
            "            with committed(connection):", "            if True:",
            (BATCHES + "::test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing",)),
-    Mutant("SQL NULL metadata becomes a JSON null", "db/envelope.py",
+    Mutant("SQL NULL metadata becomes a JSON null", "db/migrate/envelope.py",
            'whole.op("-", return_type=JSONB)(lit("original_metadata"))', "whole", (MAPPING,)),
-    Mutant("white space is not blank", "db/expressions.py",
+    Mutant("white space is not blank", "db/migrate/expressions.py",
            'regexp_match(lit("^[[:space:]]*$"))', 'regexp_match(lit("^$"))', (MAPPING,)),
     Mutant("a shared external id goes to the smaller id on a tie", REVISION,
            "keyed.c.started_at.desc().nulls_last(), keyed.c.id.desc())",
@@ -77,9 +78,9 @@ MUTANTS = [
            "sa.func.coalesce(o.created_at, sa.func.now())", (MAPPING,)),
     Mutant("migrated sessions stay active", REVISION, '"status": lit("ended"),',
            '"status": lit("active"),', (MAPPING,)),
-    Mutant("progress overshoots on a short last batch", "db/batches.py",
+    Mutant("progress overshoots on a short last batch", "db/migrate/batches.py",
            "self.done = min(self.done + rows, self.total)", "self.done = self.done + rows",
-           ("tests/db/test_batches.py",
+           ("tests/db/migrate/test_batches.py",
             BATCHES + "::test_batches_give_the_rows_one_transaction_gives")),
     Mutant("verify: a blank agent is its own agent", VERIFY,
            'regexp_match("^[[:space:]]*$")', 'regexp_match("^$")', (TEST_VERIFY,)),
@@ -99,14 +100,14 @@ MUTANTS = [
            '(owner.c.status == "removed", "session removed"),', "", (KEPT,)),
     Mutant("verify: nothing to verify says COMPLETE", VERIFY,
            "if self.nothing_to_verify:", "if False:", (TEST_VERIFY, ERAS)),
-    Mutant("the guard lets an empty schema through", "db/legacy_schema.py",
+    Mutant("the guard lets an empty schema through", "db/migrate/eras.py",
            "    IF elsewhere IS NOT NULL THEN", "    IF false THEN", (ERAS,)),
-    Mutant("the legacy tables are always read in public", "db/legacy_schema.py",
+    Mutant("the legacy tables are always read in public", "db/deploy/legacy_schema.py",
            "        return with_rows[0]", "        return DEFAULT", (ERAS,)),
-    Mutant("an earlier release's ids stay in the application's table", "db/version_table.py",
+    Mutant("an earlier release's ids stay in the application's table", "db/deploy/version_table.py",
            "sa.delete(shared_version).where(shared_version.c.version_num.in_(found))",
            "sa.select(shared_version.c.version_num)", (ERAS,)),
-    Mutant("a DESC index is not seen as covering", "db/adoption.py",
+    Mutant("a DESC index is not seen as covering", "db/migrate/adoption.py",
            'key.removesuffix(" DESC")', "key", (ERAS,)),
     # Issue 18: where the engine keeps it, once, with a record the application cannot break.
     Mutant("sessions without a message go live, where the ghost purge deletes them", REVISION,
@@ -127,7 +128,7 @@ MUTANTS = [
     Mutant("an unknown token total stays NULL", REVISION,
            '"total_tokens": sa.func.coalesce(o.tokens_used, lit(0)),',
            '"total_tokens": o.tokens_used,', (KEPT,)),
-    Mutant("a run takes the number of the one before", "db/record.py",
+    Mutant("a run takes the number of the one before", "db/migrate/record.py",
            "number = sa.func.coalesce(this_run(runs), lit(0)) + lit(1)",
            "number = sa.func.coalesce(this_run(runs), lit(1))", (KEPT,)),
     Mutant("adoption leaves an earlier release's empty sessions live", REVISION,
@@ -139,4 +140,12 @@ MUTANTS = [
     Mutant("adoption does not record an earlier release's messages", REVISION,
            "record_found(live_message, archived_message, carried_message, MIGRATED_MESSAGE),",
            "", (EARLIER,)),
+    # Issue 19: the fence. A revision that imports the live models, or machinery that does.
+    Mutant("a revision imports the live models", REVISION,
+           "from db.migrate.steps import step_log\n",
+           "from db.migrate.steps import step_log\nfrom db.schema import metadata  # noqa: F401\n",
+           (FENCE,)),
+    Mutant("the machinery imports the live models", "db/migrate/record.py",
+           "import sqlalchemy as sa\n", "import sqlalchemy as sa\n\nimport db.schema.carried\n",
+           (FENCE,)),
 ]  # fmt: skip

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.config import Config
 
-from db.connection import migration_engine
+from db.connection.url import migration_engine
 from tests.support.commands import ALEMBIC_INI
 from tests.support.postgres import fresh_database, postgres_server
 

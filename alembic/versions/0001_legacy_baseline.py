@@ -7,7 +7,7 @@ Create Date: 2026-11-24
 Production built these tables with init scripts, long before Alembic: on such a database
 this revision adopts them (creates nothing that exists, checks the columns the project
 relies on, never alters a table). On an empty database it builds them. They live in
-``public`` until 2026-02-21 and in ``aria_data`` after (``db/legacy_schema.py``): this
+``public`` until 2026-02-21 and in ``aria_data`` after (``db/migrate/eras.py``): this
 revision adopts them where they are, and the guard it sends first stops it before it would
 build an empty pair in one era's schema while the other's holds the history.
 """
@@ -20,9 +20,9 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.schema import SchemaItem
 
-from db.adoption import create_index_unless_covered, drop_table_if_empty, require_columns
-from db.deploy_settings import send_deploy_settings
-from db.legacy_schema import guard, legacy_schema
+from db.migrate.adoption import create_index_unless_covered, drop_table_if_empty, require_columns
+from db.migrate.eras import guard, legacy_schema
+from db.migrate.settings import send_deploy_settings
 
 revision: str = "0001_legacy_baseline"
 down_revision: str | Sequence[str] | None = None

@@ -18,13 +18,13 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.adoption import (
+from db.migrate.adoption import (
     create_index_unless_covered,
     drop_schema_if_empty,
     drop_table_if_empty,
     require_columns,
 )
-from db.deploy_settings import send_deploy_settings
+from db.migrate.settings import send_deploy_settings
 
 revision: str = "0002_s1_01_engine_schema"
 down_revision: str | Sequence[str] | None = "0001_legacy_baseline"

@@ -25,13 +25,13 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.adoption import (
+from db.migrate.adoption import (
     create_index_unless_covered,
     create_table_with_embedding,
     drop_table_if_empty,
     require_columns,
 )
-from db.deploy_settings import send_deploy_settings
+from db.migrate.settings import send_deploy_settings
 
 revision: str = "0004_engine_archive_and_record"
 down_revision: str | Sequence[str] | None = "0003_s8_06_openclaw_history"

@@ -5,10 +5,10 @@ Revises: 0004_engine_archive_and_record
 Create Date: 2026-11-29
 
 Data only. The legacy tables are read where they live, ``public`` or ``aria_data``
-(``db/legacy_schema.py``); below, ``legacy`` stands for that schema. These statements, in
+(``db/migrate/eras.py``); below, ``legacy`` stands for that schema. These statements, in
 this order, the same online and in ``--sql`` for the same schema:
 
-0. the deploy settings every revision sends first (``db/deploy_settings.py``), then the
+0. the deploy settings every revision sends first (``db/migrate/settings.py``), then the
    guard: it stops the run if ``legacy`` holds no row while the other era's tables do.
 1. run: a new row in ``public.s8_06_runs``; every row this run carries is recorded under it.
 2. adopt what an earlier release carried (0003 as released, which kept no record): its
@@ -28,13 +28,13 @@ this order, the same online and in ``--sql`` for the same schema:
    this run or an earlier one), or the upgrade raises and rolls back. What the application
    did to a row after it was written cannot fail it.
 
-Each insert records the ids it wrote in the same statement (``db/record.py``). Every value
+Each insert records the ids it wrote in the same statement (``db/migrate/record.py``). Every value
 is rendered into the SQL, never bound: what runs online is byte for byte what ``--sql``
 prints. Online only, and only by reading, it also logs a report.
 
 ``-x batch_size=N`` (online only) runs 4 to 6 in keyset batches of N pinned sessions, each
 with its messages, committed on its own; a run killed at any moment finishes on the next
-``upgrade`` with nothing missing and nothing twice (``db/batches.py``).
+``upgrade`` with nothing missing and nothing twice (``db/migrate/batches.py``).
 """
 
 import logging
@@ -47,15 +47,15 @@ from alembic import context, op
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.batches import Batch, Progress, RowsWritten, committed, keyset_batches, within
-from db.deploy_settings import Settings, deploy_settings
-from db.envelope import envelope, envelope_json
-from db.expressions import blank, field, lit, name_field, text_or_null
-from db.layout import Step, indented, laid_out, plain, quoted, step
-from db.legacy_schema import guard, legacy_schema
-from db.migration_report import log_report
-from db.record import recorded, start_run, this_run
-from db.steps import step_log
+from db.migrate.batches import Batch, Progress, RowsWritten, committed, keyset_batches, within
+from db.migrate.envelope import envelope, envelope_json
+from db.migrate.eras import guard, legacy_schema
+from db.migrate.expressions import blank, field, lit, name_field, text_or_null
+from db.migrate.layout import Step, indented, laid_out, plain, quoted, step
+from db.migrate.record import recorded, start_run, this_run
+from db.migrate.report import log_report
+from db.migrate.settings import Settings, deploy_settings
+from db.migrate.steps import step_log
 
 revision: str = "0005_s8_06_history_kept"
 down_revision: str | Sequence[str] | None = "0004_engine_archive_and_record"

@@ -9,8 +9,8 @@ import time
 
 import sqlalchemy as sa
 
-from db.connection import migration_engine
-from db.deploy_lock import LOCK_KEY
+from db.connection.url import migration_engine
+from db.deploy.lock import LOCK_KEY
 from tests.support.commands import (
     ALEMBIC_INI,
     ROOT,

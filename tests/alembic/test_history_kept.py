@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from db.verification import NO_RECORD
+from db.verify.check import NO_RECORD
 from tests.support.aria import (
     LEGACY_SCHEMA,
     PRODUCTION,

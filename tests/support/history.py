@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from db.archive import ChatMessageArchive, ChatSessionArchive
-from db.chat import ChatMessage, ChatSession
-from db.legacy import LegacyMessage, LegacySession
+from db.schema.archive import ChatMessageArchive, ChatSessionArchive
+from db.schema.chat import ChatMessage, ChatSession
+from db.schema.legacy import LegacyMessage, LegacySession
 from demo.legacy_history import build_legacy_history
 from tests.support.commands import ROOT
 

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from db.connection import parse_database_url
-from db.throwaway import throwaway_server
+from db.connection.throwaway import throwaway_server
+from db.connection.url import parse_database_url
 
 
 def _docker_answers() -> bool:

@@ -7,8 +7,8 @@ import subprocess
 
 import sqlalchemy as sa
 
-from db.throwaway import psql_executable, psql_url
-from db.version_table import NAME, SCHEMA
+from db.connection.throwaway import psql_executable, psql_url
+from db.deploy.version_table import NAME, SCHEMA
 
 OURS = f"{SCHEMA}.{NAME}"
 APPLICATIONS = "public.alembic_version"

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from db.expressions import literal_sql
-from db.layout import laid_out
+from db.migrate.expressions import literal_sql
+from db.migrate.layout import laid_out
 from tests.support.commands import (
     BEFORE_HISTORY,
     HISTORY,

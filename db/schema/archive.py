@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base
-from db.chat import SCHEMA
+from db.schema.base import Base
+from db.schema.chat import SCHEMA
 
 NOW = sa.text("now()")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.connection import DatabaseURLError, database_url, describe, parse_database_url
+from db.connection.url import DatabaseURLError, database_url, describe, parse_database_url
 
 SECRET = "pw-sentinel-7Qx"
 

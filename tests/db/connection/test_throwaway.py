@@ -1,4 +1,5 @@
-"""db/throwaway.py: the embedded server starts however the machine's temp folder is set up."""
+"""db/connection/throwaway.py: the embedded server starts however the machine's temp folder
+is set up."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests.support.commands import ROOT
 
 START_AND_QUERY = """
 import sqlalchemy as sa
-from db.throwaway import throwaway_server
+from db.connection.throwaway import throwaway_server
 with throwaway_server() as url:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:

@@ -1,4 +1,4 @@
-"""db/batches.py: keyset ranges, one transaction per batch, progress lines, row counts."""
+"""db/migrate/batches.py: keyset ranges, one transaction per batch, progress lines, row counts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import pytest
 import sqlalchemy as sa
 
-from db.batches import Progress, RowsWritten, committed, keyset_batches, within
+from db.migrate.batches import Progress, RowsWritten, committed, keyset_batches, within
 
 numbers = sa.table("numbers", sa.column("n", sa.Integer), schema="public")
 

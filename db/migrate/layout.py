@@ -20,7 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 
-from db.expressions import literal_sql
+from db.migrate.expressions import literal_sql
 
 WIDTH = 100  # sqlglot breaks an expression that would not fit; a few run past it (< 160)
 INDENT = 4

@@ -19,7 +19,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from db.connection import parse_database_url
+from db.connection.url import parse_database_url
 
 
 def _private_runtime_dir() -> None:

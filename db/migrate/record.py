@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from db.expressions import lit
+from db.migrate.expressions import lit
 
 
 def this_run(runs: sa.TableClause) -> sa.ScalarSelect[Any]:

@@ -1,6 +1,6 @@
 """``aria-verify`` (``python -m db.verify``): did every legacy row reach the engine's tables?
 
-The command around ``db/verification.py``: one read-only transaction on ``DATABASE_URL``,
+The command around ``db/verify/check.py``: one read-only transaction on ``DATABASE_URL``,
 then the report as a table or, with ``--json``, for pipelines. Exit status: 0 when nothing
 that could be migrated is missing, 1 when something is, 2 when the check could not run (one
 line on stderr), 3 when the legacy tables hold no row (nothing to verify).
@@ -21,9 +21,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from db.connection import DatabaseURLError, database_url, describe, migration_engine, one_line
-from db.legacy_schema import AmbiguousLegacySchemaError, checked_name
-from db.verification import (
+from db.connection.url import DatabaseURLError, database_url, describe, migration_engine, one_line
+from db.deploy.legacy_schema import AmbiguousLegacySchemaError, checked_name
+from db.verify.check import (
     COULD_NOT_CHECK,
     NO_RECORD,
     Counts,
@@ -194,7 +194,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `aria-verify | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return result.status
-
-
-if __name__ == "__main__":
-    sys.exit(main())

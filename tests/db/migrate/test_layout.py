@@ -1,4 +1,5 @@
-"""db/layout.py: steps run verbatim on a real PostgreSQL, long strings stay the same string."""
+"""db/migrate/layout.py: steps run verbatim on a real PostgreSQL, long strings stay the same
+string."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from sqlglot.errors import ParseError
 
-from db.expressions import lit
-from db.layout import Step, laid_out, plain, pretty, quoted, step
+from db.migrate.expressions import lit
+from db.migrate.layout import Step, laid_out, plain, pretty, quoted, step
 
 AWKWARD = "it's 100% done: :name, %(x)s and ''quotes''\ta tab\na line " + "long " * 40
 

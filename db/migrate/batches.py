@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from db.expressions import lit
-from db.record import written_table
+from db.migrate.expressions import lit
+from db.migrate.record import written_table
 
 Batch = tuple[Any, Any]  # (lower, upper] of keys; lower None for the first batch
 
@@ -81,7 +81,7 @@ class Progress:
 class RowsWritten:
     """Rows each INSERT / UPDATE into the given tables reported, summed over a run, read
     from the driver as statements end; never a query of its own. A ``recorded`` insert
-    counts for the table it writes, not for its record (``db/record.py``)."""
+    counts for the table it writes, not for its record (``db/migrate/record.py``)."""
 
     def __init__(self, connection: sa.Connection, *tables: sa.TableClause) -> None:
         self.connection, self.tables = connection, tables

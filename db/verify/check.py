@@ -8,7 +8,7 @@ or ``archived`` (carried, and where the engine keeps it now), ``removed`` (the r
 it was carried, and it is no longer in the engine: the application or a user deleted it),
 ``not_migrated`` (a clash, or a message that cannot be placed, by reason) or ``missing``
 (never carried: the only cause of exit status 1); overall, by agent and by source. It holds
-at any later time, whatever the application's loops did meanwhile. ``db/verify.py`` is the
+at any later time, whatever the application's loops did meanwhile. ``db/verify/command.py`` is the
 command that prints it.
 
 Without a record (a database an earlier release migrated, before the next upgrade), a row
@@ -34,12 +34,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.archive import ChatMessageArchive, ChatSessionArchive
-from db.carried import CarriedMessage, CarriedRun, CarriedSession
-from db.chat import SCHEMA as ENGINE_SCHEMA
-from db.chat import ChatMessage, ChatSession
-from db.legacy import LegacyMessage, LegacySession
-from db.legacy_schema import find_legacy_schema
+from db.deploy.legacy_schema import find_legacy_schema
+from db.schema.archive import ChatMessageArchive, ChatSessionArchive
+from db.schema.carried import CarriedMessage, CarriedRun, CarriedSession
+from db.schema.chat import SCHEMA as ENGINE_SCHEMA
+from db.schema.chat import ChatMessage, ChatSession
+from db.schema.legacy import LegacyMessage, LegacySession
 
 MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 NOT_PLACEABLE = ("no session reference", "unknown session id", "unknown external id",

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.selectable import LateralFromClause
 
-from db.expressions import lit
+from db.migrate.expressions import lit
 
 
 def envelope(

@@ -1,5 +1,5 @@
-"""A data revision's run log: each step (``db/layout.py``) said as it ends, with its duration
-and the rows it wrote or read, so that an operator watching a long deploy sees it move.
+"""A data revision's run log: each step (``db/migrate/layout.py``) said as it ends, with its
+duration and the rows it wrote or read, so that an operator watching a long deploy sees it move.
 
 Generic: it reads the driver's row count and a clock, never a query of its own.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from db.layout import Step
+from db.migrate.layout import Step
 
 
 def _step(execution: Any) -> Step | None:

@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from db.batches import RowsWritten
-from db.expressions import lit
+from db.migrate.batches import RowsWritten
+from db.migrate.expressions import lit
 
 FIRST_IDS = 5
 LIVE_SESSIONS, ARCHIVED_SESSIONS = "chat_sessions", "chat_sessions_archive"

@@ -1,4 +1,4 @@
-"""db/expressions.py, evaluated by a real PostgreSQL."""
+"""db/migrate/expressions.py, evaluated by a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.expressions import blank, field, literal_sql, name_field, text_or_null
+from db.migrate.expressions import blank, field, literal_sql, name_field, text_or_null
 
 
 def evaluate(engine: sa.Engine, expression: sa.ColumnElement[Any]) -> Any:

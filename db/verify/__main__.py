@@ -1,0 +1,5 @@
+import sys
+
+from db.verify.command import main
+
+sys.exit(main())
