@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.selectable import LateralFromClause
 
-from db.migrate.expressions import lit
+from db.migrate.expressions import field, lit
 
 
 def envelope(
@@ -44,3 +44,9 @@ def envelope_json(envelope: LateralFromClause) -> sa.ColumnElement[Any]:
         ),
         else_=whole,
     )
+
+
+def carried_from(row: sa.TableClause | sa.FromClause, migrated_from: str) -> sa.ColumnElement[bool]:
+    """An engine row whose envelope says it was carried from ``migrated_from``: how the rows
+    of a release that kept no record are recognised."""
+    return field(row.c.metadata, "migrated_from") == lit(migrated_from)

@@ -21,7 +21,8 @@ def lit(value: Any) -> sa.BindParameter[Any]:
 
 def literal_sql(query: sa.ClauseElement) -> str:
     """``query`` as PostgreSQL SQL with every value inline, to embed in a larger statement."""
-    dialect = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+    # Named: the paramstyle that doubles no % (a modulo, a LIKE pattern stay as written).
+    dialect = PGDialect(paramstyle="named")  # type: ignore[no-untyped-call]  # untyped
     return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from db.migrate.expressions import lit
 
@@ -42,6 +43,28 @@ def recorded(insert: sa.Insert, record: sa.TableClause, run: sa.ColumnElement[An
     return sa.insert(record).from_select(
         ["id", "run"], sa.select(written.c.id, run.label("run")).order_by(written.c.id)
     )
+
+
+def held(table: sa.TableClause, key: sa.ColumnElement[Any]) -> sa.Exists:
+    """``key`` is an id ``table`` holds (a record, or an engine table)."""
+    return sa.exists().where(table.c.id == key)
+
+
+def carried_into(
+    target: sa.TableClause, record: sa.TableClause, values: dict[str, Any],
+    source: sa.FromClause, envelope: sa.FromClause, run: sa.ColumnElement[Any],
+) -> sa.Insert:  # fmt: skip
+    """``values`` (column of ``target``: expression over ``source`` and its ``envelope``, a
+    lateral built per row) inserted into ``target``, archived now if it is an archive
+    table; each id written recorded under ``run``. A row whose id is there already is
+    skipped, and not recorded: ``record`` then holds exactly what this statement wrote."""
+    if "archived_at" in target.c:
+        values = {**values, "archived_at": sa.func.current_timestamp()}
+    rows = sa.select(*(value.label(key) for key, value in values.items())).join_from(
+        source, envelope, sa.true()
+    )
+    insert = postgresql.insert(target).from_select(list(values), rows)
+    return recorded(insert.on_conflict_do_nothing(index_elements=["id"]), record, run)
 
 
 def written_table(statement: sa.Insert | sa.Update) -> sa.TableClause:

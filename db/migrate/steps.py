@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import context, op
 
 from db.migrate.layout import Step
 
@@ -47,3 +48,8 @@ def step_log(connection: sa.Connection, log: logging.Logger, prefix: str) -> Ite
     finally:
         sa.event.remove(connection, "before_cursor_execute", before)
         sa.event.remove(connection, "after_cursor_execute", after)
+
+
+def steps_said(log: logging.Logger, prefix: str) -> AbstractContextManager[None]:
+    """In a revision: online, each step is logged as it ends; ``--sql`` only prints."""
+    return nullcontext() if context.is_offline_mode() else step_log(op.get_bind(), log, prefix)

@@ -24,7 +24,7 @@ ALEMBIC_INI = ROOT / "alembic.ini"
 # Everything 0005 sends but the report's reads and Alembic's own bookkeeping.
 DATA_STATEMENTS = ("SET LOCAL", "DO $legacy$", "CREATE TEMPORARY TABLE", "INSERT INTO", "WITH ",
                    "ANALYZE",
-                   "UPDATE aria_engine.", "DO $verify$")  # fmt: skip
+                   "UPDATE aria_engine.", "DO $proof$")  # fmt: skip
 
 BASELINE = "0001_legacy_baseline"
 ENGINE_SCHEMA = "0002_s1_01_engine_schema"

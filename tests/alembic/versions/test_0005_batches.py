@@ -94,9 +94,9 @@ def test_each_step_is_said_as_it_ends_with_its_time_and_rows(legacy: sa.URL, bat
         assert written[2][1] != "0 rows"
         assert [r for _, r in written[3:]] == ["0 rows"] * 3  # no late message on a first run
         assert said[15:] == [("proof", "done")]
-    else:  # the plan, its keys and counts; then the batches say their progress instead
-        assert said == [*start, ("plan", rows), ("plan", "done"), ("plan", rows),
-                        *[("plan", "done")] * 4, ("proof", "done")]  # fmt: skip
+    else:  # each plan table with its key (and index), their counts; then the batches' progress
+        assert said == [*start, ("plan", rows), *[("plan", "done")] * 2, ("plan", rows),
+                        *[("plan", "done")] * 3, ("proof", "done")]  # fmt: skip
 
 
 def test_batches_rerun_finds_nothing_to_do(legacy: sa.URL, engine: sa.Engine) -> None:
