@@ -26,7 +26,7 @@ from db.deploy.legacy_schema import AmbiguousLegacySchemaError, find_legacy_sche
 from db.deploy.lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_lock
 from db.deploy.version_table import NAME as VERSION_TABLE
 from db.deploy.version_table import SCHEMA as VERSION_TABLE_SCHEMA
-from db.deploy.version_table import carry_over, forget_in_shared_table
+from db.deploy.version_table import carry_over, forget_in_shared_table, starts_at
 from db.migrate.eras import DEFAULT, X_OPTION
 from db.migrate.settings import Settings
 from db.schema import metadata
@@ -92,6 +92,13 @@ COMMON_OPTIONS: dict[str, Any] = {
 }
 
 
+def full_id(revision: str | tuple[str, ...]) -> str | None:
+    """The id ``upgrade A:B`` names by A (a prefix will do, as for Alembic); None for base.
+    One linear head: a tuple names one revision."""
+    found = context.script.get_revision(revision if isinstance(revision, str) else revision[0])
+    return None if found is None else found.revision
+
+
 def our_revisions() -> set[str]:
     return {script.revision for script in context.script.walk_revisions()}
 
@@ -104,8 +111,11 @@ def run_migrations_offline(x: dict[str, str]) -> None:
         dialect_opts={"paramstyle": "named"},
         **COMMON_OPTIONS,
     )
+    start = context.get_starting_revision_argument()
     with context.begin_transaction():
-        if context.get_starting_revision_argument() is None:
+        # First: a script applied twice, or to a database not where it starts, stops here.
+        context.execute(starts_at(None if start is None else full_id(start)))
+        if start is None:
             # The script builds our version table and runs every revision again (each is
             # idempotent); an earlier release's ids must leave the application's table.
             context.execute(forget_in_shared_table(our_revisions()))

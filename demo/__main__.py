@@ -24,6 +24,8 @@ from demo.legacy_history import build_legacy_history
 ROOT = Path(__file__).resolve().parents[1]
 ALEMBIC = [sys.executable, "-m", "alembic", "-c", str(ROOT / "alembic.ini")]
 STEPS = 7
+# Its head: the version check, our version table, and the first revision's deploy settings.
+SHOWN = 45
 
 
 class Demo:
@@ -101,9 +103,9 @@ def main() -> int:
         demo.say("The SQL an operator reviews: alembic upgrade head --sql (its first lines)")
         sql = Demo.run([*ALEMBIC, "upgrade", "head", "--sql"], "alembic upgrade head --sql")
         lines = [line for line in sql.splitlines() if not line.startswith("INFO")]
-        for line in lines[:30]:
-            print(f"    {line[:110]}")
-        print(f"    … {len(lines) - 30} more lines")
+        for line in lines[:SHOWN]:
+            print(f"    {line}")
+        print(f"    … {len(lines) - SHOWN} more lines")
 
         demo.say("A rehearsal: every revision for real, the report, then a rollback")
         print(Demo.run([*ALEMBIC, "-x", "rehearse=true", "upgrade", "head"],

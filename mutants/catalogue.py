@@ -18,6 +18,13 @@ TEST_VERIFY = "tests/db/verify/test_verify.py"
 ERAS = "tests/alembic/test_aria_eras.py"
 KEPT = "tests/alembic/test_history_kept.py"
 FENCE = "tests/test_fence.py"
+SCRIPT = "tests/alembic/test_offline_script.py"
+MESSAGE_CLASH = (
+    "        (live_copy.c.id.is_not(None) | archived_copy.c.id.is_not(None), "
+    'lit("message id clash")),'
+)
+SESSION_CLASH = '        (session_held & ~session_carried, lit("session id clash")),'
+VERIFY_SESSION_CLASH = '        (owner.c.status == "not_migrated", "session id clash"),'
 EARLIER = KEPT + "::test_a_database_an_earlier_release_migrated_ends_as_a_fresh_one_does"
 
 
@@ -149,4 +156,22 @@ MUTANTS = [
     Mutant("the machinery imports the live models", "db/migrate/record.py",
            "import sqlalchemy as sa\n", "import sqlalchemy as sa\n\nimport db.schema.carried\n",
            (FENCE,)),
+    # Issue 19: behaviours no test held, and the script an operator reviews.
+    Mutant("a message whose id and whose session's id are taken is a session id clash", REVISION,
+           MESSAGE_CLASH + "\n" + SESSION_CLASH, SESSION_CLASH + "\n" + MESSAGE_CLASH, (VIEW,)),
+    Mutant("verify: a message whose id and whose session's id are taken is a session id clash",
+           VERIFY, "        *whens,\n" + VERIFY_SESSION_CLASH,
+           VERIFY_SESSION_CLASH + "\n        *whens,", (VIEW,)),
+    Mutant("legacy tables empty in both schemas are read in public", "db/deploy/legacy_schema.py",
+           "return with_tables[-1] if with_tables else DEFAULT",
+           "return with_tables[0] if with_tables else DEFAULT", (ERAS,)),
+    Mutant("an invalid index counts as covering", "db/migrate/adoption.py",
+           "AND i.indisvalid AND i.indpred IS NULL", "AND i.indpred IS NULL", (ERAS,)),
+    Mutant("an index left invalid under our name is kept", "db/migrate/adoption.py",
+           "            DROP INDEX {qualified};", "            NULL;", (ERAS,)),
+    Mutant("a script applied twice runs again", "db/deploy/version_table.py",
+           "    IF at IS DISTINCT FROM {expected} THEN", "    IF false THEN", (SCRIPT,)),
+    Mutant("our version table is written in one long line", "db/deploy/version_table.py",
+           'return _CLAUSE.sub(lambda clause: f"\\n{clause.group(1)} ", sql)', "return sql",
+           (SCRIPT,)),
 ]  # fmt: skip

@@ -14,9 +14,15 @@ removes them. The application's own ids there are never touched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.dml import Delete, Insert, Update
+
+from db.migrate.layout import listed
 
 SCHEMA = "public"
 NAME = "alembic_version_aria_migrations"
@@ -33,6 +39,23 @@ def version_table() -> sa.Table:
         sa.PrimaryKeyConstraint("version_num", name=f"{NAME}_pkc"),
         schema=SCHEMA,
     )
+
+
+# Alembic writes our version table with one-line statements of up to 184 characters; laid
+# out with a clause per line, like the data statements, they read in --sql without scrolling.
+# The same compiler runs online, so what runs stays byte for byte what is printed.
+_CLAUSE = re.compile(r" (SET|VALUES|WHERE|RETURNING) ")
+
+
+@compiles(Insert, "postgresql")
+@compiles(Update, "postgresql")
+@compiles(Delete, "postgresql")
+def _one_clause_per_line(element: Insert | Update | Delete, compiler: Any, **kw: Any) -> str:
+    sql: str = getattr(compiler, f"visit_{element.__visit_name__}")(element, **kw)
+    table = element.table
+    if (getattr(table, "schema", None), getattr(table, "name", None)) != (SCHEMA, NAME):
+        return sql
+    return _CLAUSE.sub(lambda clause: f"\n{clause.group(1)} ", sql)
 
 
 def _in_shared_table(connection: sa.Connection, ours: Collection[str]) -> list[str]:
@@ -72,12 +95,38 @@ def carry_over(connection: sa.Connection, ours: Collection[str]) -> list[str]:
 
 def forget_in_shared_table(ours: Collection[str]) -> sa.TextClause:
     """For ``--sql`` from base: remove our ids from the shared table if it holds any."""
-    listed = ", ".join(f"'{revision}'" for revision in sorted(ours))
     return sa.text(
         f"""DO $version$
 BEGIN
     IF pg_catalog.to_regclass('{SHARED}') IS NOT NULL THEN
-        DELETE FROM {SHARED} WHERE version_num IN ({listed});
+        DELETE FROM {SHARED}
+        WHERE version_num IN (
+{listed(sorted(ours), 3)}
+        );
+    END IF;
+END
+$version$"""
+    )
+
+
+def starts_at(revision: str | None) -> sa.TextClause:
+    """For ``--sql``, first in the script: stop, in one line naming the revision the database
+    is at, unless it is at ``revision`` (None: base, no revision of ours recorded). A script
+    applied twice, or a range script applied to a database elsewhere, then changes nothing."""
+    expected = "NULL" if revision is None else f"'{revision}'"
+    starting = "base" if revision is None else revision
+    return sa.text(
+        f"""DO $version$
+DECLARE
+    at text;
+BEGIN
+    IF pg_catalog.to_regclass('{SCHEMA}.{NAME}') IS NOT NULL THEN
+        SELECT string_agg(version_num, ', ') INTO at FROM {SCHEMA}.{NAME};
+    END IF;
+    IF at IS DISTINCT FROM {expected} THEN
+        RAISE EXCEPTION USING MESSAGE = 'this script starts from {starting}, but the database is '
+            || coalesce('at ' || at, 'at base (no revision in {SCHEMA}.{NAME})')
+            || ': nothing was changed';
     END IF;
 END
 $version$"""

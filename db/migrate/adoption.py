@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.base import PGDialect
 
+from db.migrate.layout import listed
+
 
 def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
@@ -23,14 +25,15 @@ def _sql_literal(value: str) -> str:
 
 def require_columns(table: str, columns: Sequence[str]) -> sa.TextClause:
     """Fail, naming the table and the missing columns, if ``table`` lacks any of ``columns``."""
-    wanted = ", ".join(_sql_literal(column) for column in columns)
     return sa.text(
         f"""DO $adopt$
 DECLARE
     missing text;
 BEGIN
     SELECT string_agg(wanted.name, ', ' ORDER BY wanted.position) INTO missing
-    FROM unnest(ARRAY[{wanted}]::text[]) WITH ORDINALITY AS wanted(name, position)
+    FROM unnest(ARRAY[
+{listed(columns, 2)}
+    ]::text[]) WITH ORDINALITY AS wanted(name, position)
     WHERE NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_attribute AS a
         WHERE a.attrelid = {_sql_literal(table)}::regclass
@@ -95,8 +98,13 @@ def create_index_unless_covered(
     a write on every insert forever. A btree serves a key in either direction, so ``x DESC``
     is covered by an index on ``x`` and the other way round. ``deparsed`` is the key as
     PostgreSQL prints it (``pg_get_indexdef(index, 1, true)``, which omits the direction),
-    when that differs from ``key`` in more than its direction."""
+    when that differs from ``key`` in more than its direction.
+
+    An index left invalid by a failed ``CREATE INDEX CONCURRENTLY`` serves no query, so it
+    covers nothing; one under this very name is dropped first (it holds no data, and
+    ``IF NOT EXISTS`` would otherwise keep it), then built again."""
     expected = _sql_literal(deparsed or key.removesuffix(" DESC"))
+    qualified = f"{table.split('.')[0]}.{name}"
     return sa.text(
         f"""DO $index$
 BEGIN
@@ -109,6 +117,13 @@ BEGIN
           AND i.indisvalid AND i.indpred IS NULL AND am.amname = 'btree'
           AND pg_catalog.pg_get_indexdef(i.indexrelid, 1, true) = {expected}
     ) THEN
+        IF EXISTS (
+            SELECT 1 FROM pg_catalog.pg_index AS i
+            WHERE i.indexrelid = pg_catalog.to_regclass({_sql_literal(qualified)})
+              AND NOT i.indisvalid
+        ) THEN
+            DROP INDEX {qualified};
+        END IF;
         CREATE INDEX IF NOT EXISTS {name} ON {table} ({key});
     END IF;
 END

@@ -13,6 +13,7 @@ revision's tests have PostgreSQL plan each step both ways and compare the plans.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,6 +64,15 @@ def quoted(text: str, depth: int, width: int = 72) -> str:
     )  # every character kept
     joint = f"\n{' ' * (INDENT * depth)}|| "
     return joint.join("'{}'".format(piece.replace("'", "''")) for piece in pieces)
+
+
+def listed(values: Sequence[str], depth: int, width: int = 88) -> str:
+    """``values`` as SQL string literals separated by commas, on lines ``depth`` levels in
+    of at most ``width`` characters: a long list (columns, revision ids) reads down the page."""
+    literals = ", ".join("'{}'".format(value.replace("'", "''")) for value in values)
+    pad = " " * (INDENT * depth)
+    lines = textwrap.wrap(literals, width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(pad + line for line in lines)
 
 
 class Step(Executable, ClauseElement):

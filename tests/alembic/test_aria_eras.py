@@ -192,6 +192,68 @@ def test_legacy_tables_in_both_schemas(
     assert (status, got["sessions"]["carried"]) == (0, HISTORY["sessions"])
 
 
+@pytest.mark.parametrize("left_as", ["idx_leftover", "idx_chat_sessions_updated_at"])
+def test_an_invalid_index_on_the_key_does_not_cover_it(
+    database_url: sa.URL, engine: sa.Engine, mode: str, left_as: str
+) -> None:
+    """A failed CREATE INDEX CONCURRENTLY leaves an index that serves no query: the
+    revision builds its own, and one left under its own name is built again."""
+    aria_database(database_url, "feb18")
+    with engine.connect() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO aria_engine.chat_sessions (id, updated_at) "
+            "VALUES (gen_random_uuid(), '2026-01-01'), (gen_random_uuid(), '2026-01-01')"
+        ))  # fmt: skip
+        connection.commit()
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        with pytest.raises(sa.exc.IntegrityError):  # two equal keys: the build fails
+            connection.execute(sa.text(
+                f"CREATE UNIQUE INDEX CONCURRENTLY {left_as} ON aria_engine.chat_sessions "
+                "(updated_at)"
+            ))  # fmt: skip
+
+    upgrade_head(database_url, mode, options=options_for("feb18", mode))
+
+    with engine.connect() as connection:
+        built = connection.execute(sa.text(
+            "SELECT c.relname, i.indisvalid, pg_get_indexdef(i.indexrelid, 1, true) AS key "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = 'aria_engine.chat_sessions'::regclass "
+            "AND pg_get_indexdef(i.indexrelid, 1, true) = 'updated_at' ORDER BY 1"
+        )).all()  # fmt: skip
+    expected = [("idx_chat_sessions_updated_at", True, "updated_at")]
+    if left_as == "idx_leftover":  # not ours to drop
+        expected.append(("idx_leftover", False, "updated_at"))
+    assert [tuple(row) for row in built] == expected
+
+
+def test_legacy_tables_in_both_schemas_and_empty_in_both_are_read_in_aria_data(
+    database_url: sa.URL, engine: sa.Engine
+) -> None:
+    """The newest era wins when neither holds a row: the run reads it, logs it, warns that
+    it found nothing there, and aria-verify names the same tables."""
+    aria_database(database_url, "current")
+    openclaw_init(database_url)
+    with engine.begin() as connection:
+        for schema in ("public", "aria_data"):
+            connection.execute(sa.text(f"DELETE FROM {schema}.session_messages"))
+            connection.execute(sa.text(f"DELETE FROM {schema}.agent_sessions"))
+
+    said = alembic("upgrade", "head", database_url=database_url).stderr
+
+    assert "legacy tables: aria_data.agent_sessions, aria_data.session_messages" in said
+    assert (
+        "S8-06 read the legacy tables aria_data.agent_sessions and aria_data.session_messages "
+        "and found no session in them: nothing was migrated"
+    ) in said
+    assert "public.agent_sessions" not in said
+    status, got = verify_report(database_url)
+    assert status == 3
+    assert got["verdict"].startswith(
+        "NOTHING TO VERIFY: aria_data.agent_sessions and aria_data.session_messages hold no row"
+    )
+
+
 @pytest.mark.parametrize("application_ids", [[], ["s52_pg17_pgvector_hnsw_upgrade"]])
 def test_an_earlier_release_that_recorded_in_the_applications_table_is_carried_over(
     database_url: sa.URL, engine: sa.Engine, mode: str, application_ids: list[str]

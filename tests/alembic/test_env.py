@@ -36,7 +36,7 @@ def test_offline_needs_no_database_and_is_byte_identical() -> None:
     assert first.stdout == second.stdout
     assert "CREATE TABLE IF NOT EXISTS public.agent_sessions" in first.stdout
     assert (
-        "INSERT INTO public.alembic_version_aria_migrations (version_num) "
+        "INSERT INTO public.alembic_version_aria_migrations (version_num)\n"
         "VALUES ('0001_legacy_baseline')"
     ) in first.stdout
 

@@ -19,6 +19,7 @@ from tests.support.commands import (
     alembic,
     apply_with_psql,
     offline_sql,
+    verify_report,
 )
 from tests.support.history import (
     engine_messages,
@@ -165,6 +166,26 @@ def test_a_message_id_clash_is_left_alone_and_counted(
     ) in log
     assert "S8-06 messages not placed (message id clash): 1" in log
     assert str(clashing["id"]) in log
+
+
+def test_a_message_whose_own_id_and_whose_sessions_id_are_both_taken_is_a_message_id_clash(
+    db: sa.Connection, database_url: sa.URL
+) -> None:
+    """Its own id decides first: the log and aria-verify name the same reason."""
+    session = legacy_session()
+    clashing = legacy_message(session_id=session["id"])
+    native_chat(db, session_id=session["id"], messages=(clashing["id"],))
+    seed(db, sessions=[session], messages=[clashing])
+    db.commit()
+    log = alembic("upgrade", "head", database_url=database_url).stderr
+
+    assert engine_messages(db)[clashing["id"]].content == "typed in the engine"
+    assert "S8-06 messages not placed (message id clash): 1" in log
+    assert "not placed (session id clash)" not in log
+    status, got = verify_report(database_url)
+    assert status == 0
+    assert got["not_placeable"] == {"message_id_clash": 1}
+    assert (got["sessions"]["not_migrated"], got["messages"]["not_migrated"]) == (1, 1)
 
 
 def test_a_dangling_session_id_stays_unplaced_even_when_its_external_id_names_a_session(
