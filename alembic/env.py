@@ -4,7 +4,8 @@ Online, the whole upgrade runs in one transaction under the deploy lock, with th
 project's own version table (``db/deploy/version_table.py``), never the application's. Offline
 (``--sql``), plain SQL that psql runs as is: literal values, named paramstyle (so no ``%%``
 doubling), no database and no DATABASE_URL. Either way the legacy tables are read where they
-are (``db/migrate/eras.py``): found online, named with ``-x legacy_schema``, else ``public``.
+are: found online (``db/deploy/legacy_schema.py``), named with ``-x legacy_schema``, else
+``public``; the revisions read the choice through ``db/migrate/eras.py``.
 """
 
 from __future__ import annotations
