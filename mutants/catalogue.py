@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-REVISION = "alembic/versions/0005_s8_06_history_kept.py"
+REVISION = "alembic/versions/0006_s8_06_placed_and_titled.py"
 VERIFY = "db/verify/check.py"
 T = "tests/alembic/versions/"
-VIEW = T + "test_0005_engine_view.py"
-MAPPING = T + "test_0005_s8_06_history_kept.py"
-PROPERTIES = T + "test_0005_properties.py"
-BATCHES = T + "test_0005_batches.py"
+VIEW = T + "test_0006_engine_view.py"
+MAPPING = T + "test_0006_s8_06_placed_and_titled.py"
+PROPERTIES = T + "test_0006_properties.py"
+BATCHES = T + "test_0006_batches.py"
 TEST_VERIFY = "tests/db/verify/test_verify.py"
 ERAS = "tests/alembic/test_aria_eras.py"
 KEPT = "tests/alembic/test_history_kept.py"
@@ -26,6 +26,11 @@ MESSAGE_CLASH = (
 SESSION_CLASH = '        (session_held & ~session_carried, lit("session id clash")),'
 VERIFY_SESSION_CLASH = '        (owner.c.status == "not_migrated", "session id clash"),'
 EARLIER = KEPT + "::test_a_database_an_earlier_release_migrated_ends_as_a_fresh_one_does"
+RESOLVER = T + "test_0006_resolver_and_titles.py"
+PROOF = T + "test_0006_proof.py"
+FIX_FORWARD = "tests/alembic/test_fix_forward.py"
+TITLES = "tests/db/migrate/test_titles.py"
+ENV = "tests/alembic/test_env.py"
 
 
 @dataclass(frozen=True)
@@ -174,4 +179,39 @@ MUTANTS = [
     Mutant("our version table is written in one long line", "db/deploy/version_table.py",
            'return _CLAUSE.sub(lambda clause: f"\\n{clause.group(1)} ", sql)', "return sql",
            (SCRIPT,)),
+    # Issue 25: the application's resolver over both eras, titles, and three unheld behaviours.
+    Mutant("the resolver forgets the key the application uses since 2026-02-19", REVISION,
+           'EXTERNAL_ID_KEYS = ("openclaw_session_id", "aria_session_id", "external_session_id")',
+           'EXTERNAL_ID_KEYS = ("openclaw_session_id", "external_session_id")',
+           (RESOLVER, ERAS)),
+    Mutant("verify forgets the key the application uses since 2026-02-19", VERIFY,
+           'EXTERNAL_ID_KEYS = ("openclaw_session_id", "aria_session_id", "external_session_id")',
+           'EXTERNAL_ID_KEYS = ("openclaw_session_id", "external_session_id")',
+           (ERAS, FIX_FORWARD)),
+    Mutant("the resolver prefers the key over the latest session", REVISION,
+           "external_id, keyed.c.started_at.desc().nulls_last(), keyed.c.id.desc(), keyed.c.key",
+           "external_id, keyed.c.key, keyed.c.started_at.desc().nulls_last(), keyed.c.id.desc()",
+           (RESOLVER,)),
+    Mutant("a title overwrites one a user set", REVISION,
+           ".where(e.c.id == first.c.session_id, e.c.title.is_(None))",
+           ".where(e.c.id == first.c.session_id)", (RESOLVER, FIX_FORWARD)),
+    Mutant("the title comes from the last user message", REVISION,
+           ".order_by(m.c.session_id, m.c.created_at, m.c.id)",
+           ".order_by(m.c.session_id, m.c.created_at.desc(), m.c.id)", (RESOLVER,)),
+    Mutant("a blank first user message titles its chat", REVISION,
+           'm.c.role == lit("user"), has_text(m.c.content)', 'm.c.role == lit("user")',
+           (RESOLVER, FIX_FORWARD)),
+    Mutant("a long title is cut without its ellipsis", "db/migrate/titles.py",
+           "sa.func.left(text, lit(KEPT)) + lit(ELLIPSIS)", "sa.func.left(text, lit(LONGEST))",
+           (TITLES, RESOLVER)),
+    Mutant("the proof stops checking messages whose session went to the archive", REVISION,
+           "            held(live_session, placement.c.session_id)\n"
+           "            | held(archived_session, placement.c.session_id),",
+           "            held(live_session, placement.c.session_id),", (PROOF,)),
+    Mutant("an earlier release's archived messages are not recorded as its own", REVISION,
+           "record_found((live_message, archived_message), carried_message, MIGRATED_MESSAGE,",
+           "record_found((live_message,), carried_message, MIGRATED_MESSAGE,", (FIX_FORWARD,)),
+    Mutant("a 64-byte schema name is taken, and cut short by the server",
+           "db/deploy/legacy_schema.py", "LONGEST_NAME = 63", "LONGEST_NAME = 64",
+           (ENV, TEST_VERIFY)),
 ]  # fmt: skip

@@ -12,7 +12,9 @@ from alembic.util import CommandError
 from db.migrate.eras import CANDIDATES, DEFAULT, TABLES, X_OPTION
 
 # Lower case only: the name is written into the SQL unquoted, where PostgreSQL folds case.
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+# PostgreSQL's NAMEDATALEN - 1: a longer name is cut short, silently, to another schema's.
+LONGEST_NAME = 63
 
 
 class AmbiguousLegacySchemaError(Exception):
@@ -21,9 +23,15 @@ class AmbiguousLegacySchemaError(Exception):
 
 def checked_name(name: str) -> str:
     """``name``, if it is a schema name this project writes into SQL as it is."""
-    if not _IDENTIFIER.match(name.strip()):
+    name = name.strip()
+    if not _IDENTIFIER.match(name):
         raise ValueError(f"a schema name in lower case (letters, digits, _); got {name!r}")
-    return name.strip()
+    if len(name) > LONGEST_NAME:  # ASCII only: characters are bytes
+        raise ValueError(
+            f"a schema name of at most {LONGEST_NAME} bytes (PostgreSQL would cut it short); "
+            f"got {len(name)}"
+        )
+    return name
 
 
 def named_schema(x: Mapping[str, str]) -> str | None:

@@ -81,24 +81,28 @@ class Progress:
 class RowsWritten:
     """Rows each INSERT / UPDATE into the given tables reported, summed over a run, read
     from the driver as statements end; never a query of its own. A ``recorded`` insert
-    counts for the table it writes, not for its record (``db/migrate/record.py``)."""
+    counts for the table it writes, not for its record (``db/migrate/record.py``); a step's
+    rows count for its name too (``by_step``), so two steps updating one table stay apart."""
 
     def __init__(self, connection: sa.Connection, *tables: sa.TableClause) -> None:
         self.connection, self.tables = connection, tables
         self.inserted: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
+        self.by_step: Counter[str] = Counter()
         sa.event.listen(connection, "after_cursor_execute", self._count)
 
     def _count(self, _conn: Any, cursor: Any, _sql: str, _params: Any, execution: Any,
                _many: bool) -> None:  # fmt: skip
-        statement = getattr(getattr(execution, "compiled", None), "statement", None)
-        statement = getattr(statement, "writes", statement)  # a laid-out step: what it writes
+        sent = getattr(getattr(execution, "compiled", None), "statement", None)
+        statement = getattr(sent, "writes", sent)  # a laid-out step: what it writes
         if not isinstance(statement, sa.Insert | sa.Update):
             return
         table = written_table(statement)
         if table in self.tables:
             counter = self.inserted if isinstance(statement, sa.Insert) else self.updated
             counter[table.name] += max(cursor.rowcount, 0)
+            if statement is not sent and sent is not None:
+                self.by_step[sent.name] += max(cursor.rowcount, 0)
 
     def stop(self) -> None:
         sa.event.remove(self.connection, "after_cursor_execute", self._count)

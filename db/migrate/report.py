@@ -3,7 +3,8 @@ and the statements' own row counts, never a write.
 
 The plan is two tables: one row per legacy session (``session_id``, ``carried``: the record
 held it already, ``clash``: an engine row the migration did not make holds its id), and one
-per legacy message (``message_id``, ``carried``, ``reason``: NULL when it was placed).
+per legacy message (``message_id``, ``carried``, ``reason``: NULL when it was placed,
+``placed_by``: what named its session).
 Every query is tagged ``/* s8_06 report */`` so that a reviewer comparing the statements
 sent online with ``--sql`` can tell them apart.
 """
@@ -21,6 +22,10 @@ from db.migrate.expressions import lit
 FIRST_IDS = 5
 LIVE_SESSIONS, ARCHIVED_SESSIONS = "chat_sessions", "chat_sessions_archive"
 LIVE_MESSAGES, ARCHIVED_MESSAGES = "chat_messages", "chat_messages_archive"
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
 
 
 def log_report(
@@ -69,10 +74,19 @@ def log_report(
              n(sum(unplaced.values())))  # fmt: skip
     for reason, count in sorted(unplaced.items()):
         log.info("S8-06 messages not placed (%s): %s", reason, n(count))
-    brought_up_to_date = written.updated[LIVE_SESSIONS] + written.updated[ARCHIVED_SESSIONS]
-    if brought_up_to_date:
+    placed_by = dict(list(read(
+        sa.select(messages.c.placed_by, sa.func.count())
+        .where(messages.c.reason.is_(None), ~messages.c.carried).group_by(messages.c.placed_by)
+    )))  # fmt: skip
+    if placed_by:
+        keys = sorted(placed_by.items(), key=_by_count)
+        log.info("S8-06 messages placed by: %s", ", ".join(f"{k} {n(c)}" for k, c in keys))
+    if written.by_step["late messages"]:
         log.info("S8-06 sessions brought up to date with late messages: %s",
-                 n(brought_up_to_date))  # fmt: skip
+                 n(written.by_step["late messages"]))  # fmt: skip
+    if written.by_step["titles"]:
+        log.info("S8-06 sessions titled from their first user message: %s",
+                 n(written.by_step["titles"]))  # fmt: skip
     if not read_sessions:
         log.warning(nothing_read)
     for what, ids in (

@@ -17,11 +17,12 @@ told from one never carried, and counts as missing.
 
 Placement follows the S8-06 mapping, restated here from docs/mapping.md rather than
 imported from the revision, so that the check does not share the code it checks: a message
-belongs to its ``session_id``, else to the legacy session whose ``openclaw_session_id`` or
-``external_session_id`` equals its ``external_session_id`` (latest ``started_at``, then
-greater id). It cannot be placed without such a session, when its own id or that session's
-id is held by an engine row the migration did not make (a clash), or when its session was
-carried and removed before it arrived.
+belongs to its ``session_id``, else to the legacy session whose ``openclaw_session_id``,
+``aria_session_id`` or ``external_session_id`` equals its ``external_session_id`` (latest
+``started_at``, then greater id, over all three: the application's rule in both eras). It
+cannot be placed without such a session, when its own id or that session's id is held by an
+engine row the migration did not make (a clash), or when its session was carried and removed
+before it arrived.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ from db.schema.chat import ChatMessage, ChatSession
 from db.schema.legacy import LegacyMessage, LegacySession
 
 MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
+# The metadata keys that name a session's external id: OpenClaw's up to 2026-02-18, the
+# application's since it renamed "openclaw" on 2026-02-19; external_session_id in both.
+EXTERNAL_ID_KEYS = ("openclaw_session_id", "aria_session_id", "external_session_id")
 NOT_PLACEABLE = ("no session reference", "unknown session id", "unknown external id",
                  "session id clash", "message id clash", "session removed")  # fmt: skip
 COMPLETE, INCOMPLETE, COULD_NOT_CHECK, NOTHING_TO_VERIFY = 0, 1, 2, 3
@@ -180,9 +184,7 @@ def message_status(
     """Each legacy message: the session it belongs to, and live / archived / removed /
     missing / the reason it could not be placed."""
     keys = sa.func.unnest(
-        postgresql.array(
-            [_key(s.c.metadata, "openclaw_session_id"), _key(s.c.metadata, "external_session_id")]
-        )
+        postgresql.array([_key(s.c.metadata, key) for key in EXTERNAL_ID_KEYS])
     ).label("external_id")
     keyed = sa.select(keys, s.c.id, s.c.started_at).subquery("keyed")
     by_external_id = (

@@ -18,6 +18,7 @@ from tests.support.aria import (
     APPLICATION_VERSION,
     HISTORY,
     LEGACY_SCHEMA,
+    RENAMED,
     application_upgrade,
     aria_database,
 )
@@ -41,12 +42,13 @@ from tests.support.snapshots import APPLICATIONS, dump, version
 
 # Placeable legacy messages in sql/aria/history.sql: j % 10 < 6 carry their session_id;
 # j % 10 in (6, 7) only an openclaw_session_id, which names a session unless that session
-# (k % 97 = 0) has NULL metadata; the rest name no session. Counted by hand: 288.
-PLACEABLE_MESSAGES = 288
+# (k % 97 = 0) has NULL metadata; the rest name no session. Counted by hand: 288. The current
+# era adds renamed.sql's, every one placeable.
+PLACEABLE_MESSAGES = {"feb18": 288, "current": 288 + RENAMED["messages"]}
 # The sessions those messages are placed into: k = 1 + 7j mod 240 reaches every k, and a
 # session with NULL metadata (k % 97 = 0: 97 and 194) gets only those by session_id, which
 # the j that reach it happen to carry for neither. Counted by the run: 192.
-SESSIONS_WITH_MESSAGES = 192
+SESSIONS_WITH_MESSAGES = {"feb18": 192, "current": 192 + RENAMED["sessions_with_messages"]}
 # The one index production lacks: feb18's init script has none on updated_at; the current
 # era's ORM has idx_ecs_updated_desc, which serves it.
 ADDED_INDEXES = {"feb18": {("aria_engine", "idx_chat_sessions_updated_at")}, "current": set()}
@@ -109,10 +111,10 @@ def test_every_placeable_row_migrates_and_the_application_is_left_as_it_was(
     assert status == 0, got
     assert got["legacy_tables"] == [f"{LEGACY_SCHEMA[era]}.agent_sessions",
                                     f"{LEGACY_SCHEMA[era]}.session_messages"]  # fmt: skip
-    assert got["sessions"]["carried"] == got["sessions"]["legacy"] == HISTORY["sessions"]
+    assert got["sessions"]["carried"] == got["sessions"]["legacy"] == HISTORY[era]["sessions"]
     # Sessions without a message go to the archive, the rest stay live with their messages.
-    assert got["sessions"]["archived"] == HISTORY["sessions"] - SESSIONS_WITH_MESSAGES
-    assert got["messages"]["live"] == got["messages"]["carried"] == PLACEABLE_MESSAGES
+    assert got["sessions"]["archived"] == HISTORY[era]["sessions"] - SESSIONS_WITH_MESSAGES[era]
+    assert got["messages"]["live"] == got["messages"]["carried"] == PLACEABLE_MESSAGES[era]
     assert got["messages"]["missing"] == 0
 
 
@@ -125,8 +127,9 @@ def dump_table(engine: sa.Engine, table: str) -> list[str]:
 def test_a_rehearsal_leaves_the_database_as_it_was(aria: sa.URL, era: str) -> None:
     before = dump(aria)
     log = alembic("-x", "rehearse=true", "upgrade", "head", database_url=aria).stderr
-    assert reported(log) == {"legacy": HISTORY["sessions"], "live": SESSIONS_WITH_MESSAGES,
-                             "archived": HISTORY["sessions"] - SESSIONS_WITH_MESSAGES,
+    assert reported(log) == {"legacy": HISTORY[era]["sessions"],
+                             "live": SESSIONS_WITH_MESSAGES[era],
+                             "archived": HISTORY[era]["sessions"] - SESSIONS_WITH_MESSAGES[era],
                              "already": 0}  # fmt: skip
     assert f"legacy tables: {LEGACY_SCHEMA[era]}.agent_sessions" in log
     assert dump(aria) == before
@@ -187,9 +190,9 @@ def test_legacy_tables_in_both_schemas(
         result = alembic("-x", "legacy_schema=aria_data", "upgrade", "head",
                          database_url=database_url)  # fmt: skip
     assert "legacy tables: aria_data.agent_sessions" in result.stderr
-    assert f"S8-06 sessions: {HISTORY['sessions']} legacy" in result.stderr
+    assert f"S8-06 sessions: {HISTORY['current']['sessions']} legacy" in result.stderr
     status, got = verify_report(database_url, "--legacy-schema", "aria_data")
-    assert (status, got["sessions"]["carried"]) == (0, HISTORY["sessions"])
+    assert (status, got["sessions"]["carried"]) == (0, HISTORY["current"]["sessions"])
 
 
 @pytest.mark.parametrize("left_as", ["idx_leftover", "idx_chat_sessions_updated_at"])

@@ -52,6 +52,25 @@ def test_offline_sql_reads_the_legacy_tables_where_it_is_told() -> None:
         assert f"FROM {other}.session_messages AS legacy_message\n" not in sql
 
 
+def test_a_schema_name_longer_than_postgresql_keeps_is_refused_in_one_line() -> None:
+    result = alembic("-x", f"legacy_schema={'s' * 64}", "upgrade", "head", "--sql", check=False)
+    assert failure(result) == (
+        "FAILED: -x legacy_schema must be a schema name of at most 63 bytes (PostgreSQL would "
+        "cut it short); got 64"
+    )
+
+
+def test_a_schema_name_of_63_bytes_is_taken_whole(engine: sa.Engine, database_url) -> None:
+    longest = "s" * 63
+    alembic("-x", f"legacy_schema={longest}", "upgrade", "head", database_url=database_url)
+    with engine.connect() as connection:
+        schemas = set(connection.scalars(sa.text("SELECT nspname FROM pg_namespace")))
+    assert longest in schemas
+    assert f"FROM {longest}.session_messages AS legacy_message\n" in offline_sql(
+        "head", "-x", f"legacy_schema={longest}"
+    )
+
+
 def test_offline_sql_is_plain_sql_for_psql() -> None:
     sql = offline_sql()
     assert "%%" not in sql

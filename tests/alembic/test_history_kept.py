@@ -24,7 +24,7 @@ from tests.support.aria import (
     maintenance,
 )
 from tests.support.commands import (
-    ARCHIVE_AND_RECORD,
+    BEFORE_HISTORY,
     HISTORY,
     alembic,
     apply_with_psql,
@@ -120,7 +120,7 @@ def run_again(url: sa.URL, era: str, mode: str) -> str:
     if mode in ("online", "batched"):
         batches = ("-x", "batch_size=100") if mode == "batched" else ()
         return alembic(*batches, "upgrade", "head", database_url=url).stderr
-    return apply_with_psql(url, offline_sql(f"{ARCHIVE_AND_RECORD}:head", *options(era))).stderr
+    return apply_with_psql(url, offline_sql(f"{BEFORE_HISTORY}:head", *options(era))).stderr
 
 
 def test_every_legacy_row_is_still_in_the_engine_after_the_applications_loops(
@@ -166,11 +166,11 @@ def test_every_legacy_row_is_still_in_the_engine_after_the_applications_loops(
 def test_a_run_beside_the_loops_ends_with_everything_carried(
     production: sa.URL, engine: sa.Engine, era: str, how: str
 ) -> None:
-    alembic("upgrade", ARCHIVE_AND_RECORD, database_url=production)
+    alembic("upgrade", BEFORE_HISTORY, database_url=production)
     maintenance(production)  # the loops, then nothing of ours to take yet
     with MaintenanceLoops(production, pause=0.01) as loops:
         if how == "offline":
-            result = apply_with_psql(production, offline_sql(f"{ARCHIVE_AND_RECORD}:head",
+            result = apply_with_psql(production, offline_sql(f"{BEFORE_HISTORY}:head",
                                                              *options(era)))  # fmt: skip
         else:
             batches = ("-x", "batch_size=100") if how == "batched" else ()

@@ -48,10 +48,10 @@ def test_the_deploy_through_the_compose_service(stack: Stack) -> None:
     upgraded = stack.service("upgrade", "head")
     assert upgraded.returncode == 0, upgraded.stderr
     assert "legacy tables: aria_data.agent_sessions" in upgraded.stderr
-    assert f"S8-06 sessions: {HISTORY['sessions']} legacy" in upgraded.stderr
+    assert f"S8-06 sessions: {HISTORY['current']['sessions']} legacy" in upgraded.stderr
 
     verified = stack.service("--json", entrypoint="aria-verify")
     assert verified.returncode == 0, verified.stderr
-    assert json.loads(verified.stdout)["sessions"]["carried"] == HISTORY["sessions"]
+    assert json.loads(verified.stdout)["sessions"]["carried"] == HISTORY["current"]["sessions"]
     said = review.stderr + rehearsal.stderr + upgraded.stderr + verified.stdout + verified.stderr
     assert CREDENTIALS["DB_PASSWORD"] not in said

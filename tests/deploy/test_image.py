@@ -27,14 +27,14 @@ def test_upgrade_current_and_verify_through_the_image(database_url: sa.URL) -> N
     upgraded = run_image("upgrade", "head", environ=environ)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "legacy tables: aria_data.agent_sessions" in upgraded.stderr
-    assert f"S8-06 sessions: {HISTORY['sessions']} legacy" in upgraded.stderr
+    assert f"S8-06 sessions: {HISTORY['current']['sessions']} legacy" in upgraded.stderr
 
     current = run_image("current", environ=environ)
     assert f"{HISTORY_REVISION} (head)" in current.stdout
 
     verified = run_image("--json", environ=environ, entrypoint="aria-verify")
     assert verified.returncode == 0, verified.stderr
-    assert json.loads(verified.stdout)["sessions"]["carried"] == HISTORY["sessions"]
+    assert json.loads(verified.stdout)["sessions"]["carried"] == HISTORY["current"]["sessions"]
 
 
 @pytest.mark.parametrize("options", [(), ("-x", "legacy_schema=aria_data")])

@@ -3,7 +3,9 @@
 Written in our own SQL from the facts there (``sql/aria/``): ``feb18``, the legacy tables in
 ``public`` and the application's Alembic at ``s48``; ``current``, the legacy tables only in
 ``aria_data`` (with a table referencing both), the application at ``s52``, ``chat_messages``
-with ``agent_id`` and an embedding stand-in, and the application's archive tables.
+with ``agent_id`` and an embedding stand-in, and the application's archive tables; its
+``history`` also holds what the application wrote after it renamed "openclaw" on 2026-02-19
+(``renamed.sql``: sessions named by ``aria_session_id`` or only ``external_session_id``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ SQL = Path(__file__).parent / "sql" / "aria"
 LEGACY_SCHEMA = {"feb18": "public", "current": "aria_data"}
 APPLICATION_VERSION = {"feb18": "s48_add_aria_engine_tables",
                        "current": "s52_pg17_pgvector_hnsw_upgrade"}  # fmt: skip
-HISTORY = {"sessions": 240, "messages": 360}
+# history.sql; the current era adds renamed.sql (20 sessions, 18 of them with 47 messages
+# between them, every one placed by an external id: 38 by aria_session_id, 9 by
+# external_session_id).
+RENAMED = {"sessions": 20, "sessions_with_messages": 18, "messages": 47,
+           "by_aria_session_id": 38, "by_external_session_id": 9}  # fmt: skip
+OPENCLAW_HISTORY = {"sessions": 240, "messages": 360}
+HISTORY = {
+    "feb18": OPENCLAW_HISTORY,
+    "current": {k: OPENCLAW_HISTORY[k] + RENAMED[k] for k in OPENCLAW_HISTORY},
+}
 # production_history.sql: most sessions hold no message, and every message can be placed.
 PRODUCTION = {"sessions": 2014, "sessions_with_messages": 507, "messages": 1519}
 
@@ -75,6 +86,7 @@ def aria_script(era: str, history: str = "history", uuid_default: str = "gen_ran
         _application_version(APPLICATION_VERSION[era]),
         after_tables,
         (SQL / f"{history}.sql").read_text(),
+        (SQL / "renamed.sql").read_text() if (era, history) == ("current", "history") else "",
         after_history,
     ])  # fmt: skip
     script = script.replace("ARCHIVE_TABLES", (SQL / "archive_tables.sql").read_text())

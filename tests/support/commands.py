@@ -21,7 +21,7 @@ from db.connection.throwaway import psql_executable, psql_url
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = ROOT / "alembic.ini"
 
-# Everything 0005 sends but the report's reads and Alembic's own bookkeeping.
+# Everything the data revision (0006) sends but the report's reads and Alembic's own bookkeeping.
 DATA_STATEMENTS = ("SET LOCAL", "DO $legacy$", "CREATE TEMPORARY TABLE", "INSERT INTO", "WITH ",
                    "ANALYZE",
                    "UPDATE aria_engine.", "DO $proof$")  # fmt: skip
@@ -29,8 +29,8 @@ DATA_STATEMENTS = ("SET LOCAL", "DO $legacy$", "CREATE TEMPORARY TABLE", "INSERT
 BASELINE = "0001_legacy_baseline"
 ENGINE_SCHEMA = "0002_s1_01_engine_schema"
 ARCHIVE_AND_RECORD = "0004_engine_archive_and_record"
-BEFORE_HISTORY = ARCHIVE_AND_RECORD  # where the data tests migrate up to before they seed
-HISTORY = "0005_s8_06_history_kept"
+BEFORE_HISTORY = "0005_s8_06_history_kept"  # right before the data revision: data tests seed here
+HISTORY = "0006_s8_06_placed_and_titled"
 
 
 def _script() -> ScriptDirectory:

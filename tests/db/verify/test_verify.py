@@ -325,3 +325,25 @@ def test_a_message_id_clash_is_not_placeable_not_missing(
     assert status == 0
     assert (got["messages"]["carried"], got["messages"]["missing"]) == (1, 0)
     assert got["not_placeable"] == {"message_id_clash": 1}
+
+
+def test_a_schema_name_longer_than_postgresql_keeps_is_refused(database_url: sa.URL) -> None:
+    too_long = "s" * 64
+    result = verify(database_url, "--legacy-schema", too_long)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert line.endswith(
+        "--legacy-schema: must be a schema name of at most 63 bytes (PostgreSQL would cut it "
+        "short); got 64"
+    )
+    assert result.stdout == ""
+
+
+def test_a_schema_name_of_63_bytes_is_taken_whole(database_url: sa.URL) -> None:
+    longest = "s" * 63
+    alembic("-x", f"legacy_schema={longest}", "upgrade", "head", database_url=database_url)
+    result = verify(database_url, "--legacy-schema", longest)
+    assert result.returncode == 3, result.stderr
+    assert f"NOTHING TO VERIFY: {longest}.agent_sessions and {longest}.session_messages" in (
+        result.stdout
+    )

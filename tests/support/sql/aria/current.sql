@@ -24,6 +24,18 @@ CREATE INDEX idx_ecs_updated_desc ON aria_engine.chat_sessions (updated_at DESC)
 CREATE INDEX idx_ecs_session_type ON aria_engine.chat_sessions (session_type);
 CREATE INDEX idx_ecm_session_created ON aria_engine.chat_messages (session_id, created_at);
 
+-- s49's baseline (2026-02-21) adds these to the legacy tables, IF NOT EXISTS; s46's index on
+-- openclaw_session_id stays beside them.
+CREATE INDEX IF NOT EXISTS idx_agent_sessions_type ON aria_data.agent_sessions (session_type);
+CREATE INDEX IF NOT EXISTS idx_agent_sessions_agent_started
+    ON aria_data.agent_sessions (agent_id, started_at DESC);
+CREATE INDEX IF NOT EXISTS idx_agent_sessions_metadata_gin
+    ON aria_data.agent_sessions USING gin (metadata);
+CREATE INDEX IF NOT EXISTS idx_agent_sessions_aria_sid
+    ON aria_data.agent_sessions ((metadata ->> 'aria_session_id'));
+CREATE INDEX IF NOT EXISTS idx_agent_sessions_external_sid
+    ON aria_data.agent_sessions ((metadata ->> 'external_session_id'));
+
 -- The application has run its cleanups: the archive tables are there (archive_tables.sql).
 ARCHIVE_TABLES
 

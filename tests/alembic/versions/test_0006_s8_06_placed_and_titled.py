@@ -85,6 +85,7 @@ def test_sessions_follow_the_mapping(alembic_cfg: Config, db: sa.Connection) -> 
         "original_messages_count": 7,
         "original_tokens_used": 1234,
         "original_cost_usd": 0.012345,
+        "title_source": "openclaw_session.label",
     }
     assert datetime.fromisoformat(migration_date) > T0
 
@@ -301,7 +302,7 @@ def test_the_self_check_rolls_everything_back(
 # A name SQLAlchemy makes up for an unlabelled expression or subquery: anon_1, coalesce_2 …
 GENERATED_NAME = re.compile(r"\b(anon|[a-z]+)_[0-9]+\b")
 STEPS = ["run", *["adopt"] * 4, *["plan"] * 4, *["sessions"] * 2, *["messages"] * 2,
-         *["late messages"] * 2, "proof"]  # fmt: skip
+         *["late messages"] * 2, *["titles"] * 2, "proof"]  # fmt: skip
 
 
 def test_offline_sql_is_laid_out_for_a_reader() -> None:
@@ -334,8 +335,9 @@ def test_the_layout_changes_no_plan(db: sa.Connection) -> None:
             assert same_plan(step.sql, f"{step.before}\n{one_line}" if step.before else one_line)
             compared += 1
         db.execute(step)
-    # the run, adoption (4), the plan's two tables, sessions, messages and late messages (2 each)
-    assert compared == 13
+    # the run, adoption (4), the plan's two tables, sessions, messages, late messages and
+    # titles (2 each)
+    assert compared == 15
     assert same_plan(laid_out(revision.missing()), literal_sql(revision.missing()))  # the proof
 
 
@@ -362,7 +364,7 @@ def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
 
     printed = offline_sql(f"{BEFORE_HISTORY}:{HISTORY}")
     assert sent == data_statements(printed)
-    assert len(sent) == 21  # 4 settings, the guard, the run, 4 adoption, 4 plan, 6 writes, proof
+    assert len(sent) == 23  # 4 settings, guard, run, 4 adoption, 4 plan, 6 writes, 2 titles, proof
 
     with fresh_database(pg_server) as copy_url:
         copy = sa.create_engine(copy_url, poolclass=sa.pool.NullPool)
@@ -385,7 +387,7 @@ def test_a_least_privilege_role_can_run_it(
         "GRANT SELECT ON public.agent_sessions, public.session_messages TO {role}",
         "GRANT SELECT, INSERT ON aria_engine.chat_sessions, aria_engine.chat_messages, "
         "aria_engine.chat_sessions_archive, aria_engine.chat_messages_archive TO {role}",
-        "GRANT UPDATE (message_count, updated_at) ON aria_engine.chat_sessions, "
+        "GRANT UPDATE (message_count, updated_at, title, metadata) ON aria_engine.chat_sessions, "
         "aria_engine.chat_sessions_archive TO {role}",
         "GRANT DELETE, UPDATE (total_tokens, total_cost) ON aria_engine.chat_sessions TO {role}",
         "GRANT SELECT, INSERT ON public.s8_06_runs, public.s8_06_carried_sessions, "
