@@ -600,8 +600,11 @@ def titled(where: str, batch: Batch | None = None) -> sa.Update:
     carried before titles were made, those a late message gave their first. A title anyone
     set is never touched, nor a session this migration did not make."""
     e, m = sessions_of(where), messages_of(where)
+    # Twice: to read only untitled sessions' messages, and again on the row being updated,
+    # which PostgreSQL checks anew if a user titled it since the statement began.
+    no_title = e.c.title.is_(None)
     untitled = sa.select(e.c.id).where(
-        e.c.title.is_(None), held(carried_session, e.c.id), *within(batch, e.c.id)
+        no_title, held(carried_session, e.c.id), *within(batch, e.c.id)
     )
     first = (
         sa.select(m.c.session_id, collapsed(m.c.content).label("text"))
@@ -613,7 +616,7 @@ def titled(where: str, batch: Batch | None = None) -> sa.Update:
     source = sa.func.jsonb_build_object(lit("title_source"), lit(FROM_FIRST_USER_MESSAGE))
     return (
         sa.update(e)
-        .where(e.c.id == first.c.session_id, e.c.title.is_(None))
+        .where(e.c.id == first.c.session_id, no_title)
         .values(title=cut(first.c.text), metadata=e.c.metadata.op("||", return_type=JSONB)(source))
     )
 
