@@ -6,6 +6,10 @@ project's own version table (``db/deploy/version_table.py``), never the applicat
 doubling), no database and no DATABASE_URL. Either way the legacy tables are read where they
 are: found online (``db/deploy/legacy_schema.py``), named with ``-x legacy_schema``, else
 ``public``; the revisions read the choice through ``db/migrate/eras.py``.
+
+``-x carry=arrived`` at head runs the data revision's carry once more, under the same lock,
+for the legacy rows the application wrote since the last run (``db/verify/arrived.py``), and
+touches no version table: a no-op, said in one line, when nothing arrived.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import fields
 from logging.config import fileConfig
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import context
+from alembic.operations import Operations
 from alembic.util import CommandError
 
 from db.connection.url import DatabaseURLError, database_url, migration_engine, one_line
@@ -31,6 +37,7 @@ from db.deploy.version_table import carry_over, forget_in_shared_table, starts_a
 from db.migrate.eras import DEFAULT, X_OPTION
 from db.migrate.settings import Settings
 from db.schema import metadata
+from db.verify.arrived import since_last_run
 
 config = context.config
 if config.config_file_name is not None:
@@ -39,7 +46,9 @@ if config.config_file_name is not None:
 OWNED_SCHEMAS = {"public", "aria_engine"}
 log = logging.getLogger("alembic.env")
 # Every -x this project reads (here, and the revisions' Settings); anything else is a typo.
-X_ARGUMENTS = {"migration_lock_wait", "rehearse", X_OPTION, *(f.name for f in fields(Settings))}
+X_ARGUMENTS = {"carry", "migration_lock_wait", "rehearse", X_OPTION,
+               *(f.name for f in fields(Settings))}  # fmt: skip
+CARRY = "arrived"  # -x carry=arrived: what the application wrote since the last run
 
 
 def x_arguments() -> dict[str, str]:
@@ -50,6 +59,8 @@ def x_arguments() -> dict[str, str]:
         raise CommandError(
             f"unknown -x option(s): {', '.join(unknown)}; known: {', '.join(sorted(X_ARGUMENTS))}"
         )
+    if x.get("carry", CARRY) != CARRY:
+        raise CommandError(f"-x carry must be {CARRY}; got {x['carry']!r}")
     if x.get("rehearse", "false") not in ("true", "false"):
         raise CommandError(f"-x rehearse must be true or false; got {x['rehearse']!r}")
     if x.get("rehearse") == "true" and context.is_offline_mode():
@@ -113,6 +124,12 @@ def run_migrations_offline(x: dict[str, str]) -> None:
         **COMMON_OPTIONS,
     )
     start = context.get_starting_revision_argument()
+    if "carry" in x:
+        with context.begin_transaction():
+            # A carry runs at head: the script stops unless the database is there.
+            context.execute(starts_at(context.script.get_current_head()))
+            carry_once_more()
+        return
     with context.begin_transaction():
         # First: a script applied twice, or to a database not where it starts, stops here.
         context.execute(starts_at(None if start is None else full_id(start)))
@@ -149,24 +166,66 @@ def migrate(connection: sa.Connection) -> None:
         context.run_migrations()
 
 
+def the_carry() -> Callable[[], None]:
+    """The data revision's carry: that of the newest revision that has one."""
+    for script in context.script.walk_revisions():
+        carry = getattr(script.module, "carry", None)
+        if carry is not None:
+            return carry  # type: ignore[no-any-return]
+    raise CommandError("no revision carries the history")
+
+
+def carry_once_more() -> None:
+    """The data revision's carry, as its upgrade runs it, outside the version chain."""
+    with Operations.context(context.get_context()):
+        the_carry()()
+
+
+def carry_arrived(connection: sa.Connection) -> None:
+    """At head only: carry what the application wrote since the last run, or say that
+    nothing arrived. Our version table is read, never written; the application's, neither."""
+    idle = not connection.in_transaction()
+    context.configure(connection=connection, **COMMON_OPTIONS)
+    at, head = context.get_context().get_current_revision(), context.script.get_current_head()
+    if at != head:
+        raise CommandError(
+            f"-x carry={CARRY} carries at head only, and the database is at {at or 'base'}: "
+            "deploy with alembic upgrade head first"
+        )
+    since = since_last_run(connection, config.attributes[X_OPTION])
+    if idle:  # leave it idle, so that Alembic opens (and commits) its own transaction
+        connection.rollback()
+    if since is not None and since.nothing:
+        log.info("S8-06 carry: nothing arrived since run %s (%s); nothing to do", since.run,
+                 since.began_at.isoformat(timespec="seconds"))  # fmt: skip
+        return
+    if since is not None:
+        log.info("S8-06 carry: %s session(s) and %s message(s) arrived since run %s; carrying "
+                 "them", f"{since.sessions:,}", f"{since.messages:,}", since.run)  # fmt: skip
+    with context.begin_transaction():
+        carry_once_more()
+
+
 def run_on(connection: sa.Connection, x: dict[str, str]) -> None:
     wait = float(x.get("migration_lock_wait", 0))
     with deploy_lock(connection, wait or DEFAULT_WAIT_SECONDS, log):
         settle_legacy_schema(connection, x)
+        work = carry_arrived if "carry" in x else migrate
         if x.get("rehearse") == "true":
-            rehearse(connection)
+            rehearse(connection, work)
             return
-        migrate(connection)
+        work(connection)
 
 
-def rehearse(connection: sa.Connection) -> None:
-    """Every pending revision for real, reports included, in one transaction; then roll back.
+def rehearse(connection: sa.Connection, work: Callable[[sa.Connection], None]) -> None:
+    """``work`` for real (every pending revision, or a carry), reports included, in one
+    transaction; then roll back.
 
     Configured inside a transaction it did not open, Alembic leaves the commit to us, and we
     never make it: the version table goes back with everything else."""
     transaction = connection.begin_nested() if connection.in_transaction() else connection.begin()
     try:
-        migrate(connection)
+        work(connection)
     finally:
         transaction.rollback()
     log.info("rehearsal: rolled back; the database, version tables included, is as it was")

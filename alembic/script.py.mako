@@ -11,8 +11,9 @@ House rules for a revision (README, "Writing a revision"):
 - Schema-qualify every name (public., aria_engine.): a role's search_path may omit public.
 - Build SQL with SQLAlchemy Core and send it with op.execute(); never concatenate SQL, and
   never read rows back unless behind context.is_offline_mode(): --sql must emit the same SQL.
-- One linear head. Fix forward: never edit a revision that has shipped (0003 is the one
-  exception, retired because its shipped effect lost data: see its docstring).
+- One linear head. Fix forward: never edit a revision that has shipped. Two were retired
+  (upgrade emptied, id kept): 0003, whose shipped effect lost data, and 0005, superseded by
+  0007's carry so that a fresh deploy reads the history once; see their docstrings.
 - A downgrade never deletes a row; if it cannot undo without losing data, it refuses or
   does nothing, and its comment says why.
 """

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-REVISION = "alembic/versions/0006_s8_06_placed_and_titled.py"
+REVISION = "alembic/versions/0007_s8_06_placed_and_titled.py"
 VERIFY = "db/verify/check.py"
 T = "tests/alembic/versions/"
-VIEW = T + "test_0006_engine_view.py"
-MAPPING = T + "test_0006_s8_06_placed_and_titled.py"
-PROPERTIES = T + "test_0006_properties.py"
-BATCHES = T + "test_0006_batches.py"
+VIEW = T + "test_0007_engine_view.py"
+MAPPING = T + "test_0007_s8_06_placed_and_titled.py"
+PROPERTIES = T + "test_0007_properties.py"
+BATCHES = T + "test_0007_batches.py"
 TEST_VERIFY = "tests/db/verify/test_verify.py"
 ERAS = "tests/alembic/test_aria_eras.py"
 KEPT = "tests/alembic/test_history_kept.py"
@@ -25,12 +25,15 @@ MESSAGE_CLASH = (
 )
 SESSION_CLASH = '        (session_held & ~session_carried, lit("session id clash")),'
 VERIFY_SESSION_CLASH = '        (owner.c.status == "not_migrated", "session id clash"),'
+VERIFY_ARRIVED = '        (~read_by_last_run(m, sources.snapshot), "arrived"),'
 EARLIER = KEPT + "::test_a_database_an_earlier_release_migrated_ends_as_a_fresh_one_does"
-RESOLVER = T + "test_0006_resolver_and_titles.py"
-PROOF = T + "test_0006_proof.py"
+RESOLVER = T + "test_0007_resolver_and_titles.py"
+PROOF = T + "test_0007_proof.py"
 FIX_FORWARD = "tests/alembic/test_fix_forward.py"
 TITLES = "tests/db/migrate/test_titles.py"
 ENV = "tests/alembic/test_env.py"
+CARRY = "tests/alembic/test_carry.py"
+FINISH = "tests/db/finish/test_finish.py"
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,9 @@ MUTANTS = [
     Mutant("white space is not blank", "db/migrate/expressions.py",
            'regexp_match(lit("^[[:space:]]*$"))', 'regexp_match(lit("^$"))', (MAPPING,)),
     Mutant("a shared external id goes to the smaller id on a tie", REVISION,
-           "keyed.c.started_at.desc().nulls_last(), keyed.c.id.desc())",
-           "keyed.c.started_at.desc().nulls_last(), keyed.c.id.asc())", (MAPPING, PROPERTIES)),
+           "keyed.c.started_at.desc().nulls_last(), keyed.c.id.desc(), keyed.c.key",
+           "keyed.c.started_at.desc().nulls_last(), keyed.c.id.asc(), keyed.c.key",
+           (MAPPING, PROPERTIES)),
     Mutant("updated_at ignores the last message", REVISION,
            "sa.func.greatest(o.started_at, o.ended_at, o.last_message_at)",
            "sa.func.greatest(o.started_at, o.ended_at)", (MAPPING,)),
@@ -165,8 +169,8 @@ MUTANTS = [
     Mutant("a message whose id and whose session's id are taken is a session id clash", REVISION,
            MESSAGE_CLASH + "\n" + SESSION_CLASH, SESSION_CLASH + "\n" + MESSAGE_CLASH, (VIEW,)),
     Mutant("verify: a message whose id and whose session's id are taken is a session id clash",
-           VERIFY, "        *whens,\n" + VERIFY_SESSION_CLASH,
-           VERIFY_SESSION_CLASH + "\n        *whens,", (VIEW,)),
+           VERIFY, "        *whens,\n" + VERIFY_ARRIVED + "\n" + VERIFY_SESSION_CLASH,
+           VERIFY_SESSION_CLASH + "\n        *whens,\n" + VERIFY_ARRIVED, (VIEW,)),
     Mutant("legacy tables empty in both schemas are read in public", "db/deploy/legacy_schema.py",
            "return with_tables[-1] if with_tables else DEFAULT",
            "return with_tables[0] if with_tables else DEFAULT", (ERAS,)),
@@ -213,4 +217,25 @@ MUTANTS = [
     Mutant("a 64-byte schema name is taken, and cut short by the server",
            "db/deploy/legacy_schema.py", "LONGEST_NAME = 63", "LONGEST_NAME = 64",
            (ENV, TEST_VERIFY)),
+    # Issue 26: late is not lost, the scheduled carry, finishing only when it is safe.
+    Mutant("every row counts as read by the last run", "db/verify/arrived.py",
+           "    if not snapshot:\n        return sa.true()",
+           "    if True:\n        return sa.true()", (CARRY,)),
+    Mutant("rows that arrived since make verify exit 0", VERIFY,
+           "return ARRIVED_SINCE if self.arrived else COMPLETE", "return COMPLETE", (CARRY,)),
+    Mutant("the carry runs away from head", "alembic/env.py", "    if at != head:",
+           "    if False:", (CARRY,)),
+    Mutant("a carry with nothing arrived runs anyway", "alembic/env.py",
+           "    if since is not None and since.nothing:", "    if False:", (CARRY,)),
+    Mutant("retire ignores what the watch window saw", "db/finish/command.py",
+           "    if uses:", "    if False:", (FINISH,)),
+    Mutant("retire ignores a loss", "db/finish/command.py",
+           "        verified_clean(connection, schema)\n",
+           "        pass\n", (FINISH,)),
+    Mutant("drop comes before 14 days", "db/finish/command.py",
+           "if datetime.now(UTC) < due and early:", "if False:", (FINISH,)),
+    Mutant("drop removes foreign keys nobody named", "db/finish/command.py",
+           "        if unnamed:", "        if False:", (FINISH,)),
+    Mutant("undo renames onto a new table's name", "db/finish/command.py",
+           "        if taken:", "        if False:", (FINISH,)),
 ]  # fmt: skip

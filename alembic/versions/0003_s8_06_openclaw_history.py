@@ -1,4 +1,4 @@
-"""S8-06 as first released: retired, its work done by 0006.
+"""S8-06 as first released: retired, its work done by 0007.
 
 Revision ID: 0003_s8_06_openclaw_history
 Revises: 0002_s1_01_engine_schema
@@ -13,8 +13,8 @@ for good after one pass of its loops, and a batched run under them failed its ow
 This is the one revision whose shipped effect loses data, so it is the one exception to "fix
 forward": its id stays in the chain (every database that ran it stays at a known revision),
 and its upgrade does nothing. 0004 adds the archive tables and the record of what was
-carried; 0006 carries the history where the engine keeps it, and on a database where this
-revision ran, first adopts what it left (see 0006's docstring).
+carried; 0007 carries the history where the engine keeps it, and on a database where this
+revision ran, first adopts what it left (see 0007's docstring).
 """
 
 from collections.abc import Sequence
@@ -26,7 +26,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Retired: 0006 does this revision's work, where the application's loops cannot undo it.
+    # Retired: 0007 does this revision's work, where the application's loops cannot undo it.
     pass
 
 

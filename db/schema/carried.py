@@ -23,6 +23,8 @@ class CarriedRun(Base):
         sa.DateTime(timezone=True), server_default=sa.text("now()")
     )
     legacy_schema: Mapped[str] = mapped_column(sa.Text)
+    # pg_current_snapshot() just before the run's plan read the legacy tables (0006).
+    read_snapshot: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class _Carried:
@@ -39,3 +41,21 @@ class CarriedSession(_Carried, Base):
 class CarriedMessage(_Carried, Base):
     __tablename__ = "s8_06_carried_messages"
     __table_args__ = ({"schema": SCHEMA},)
+
+
+class Retirement(Base):
+    """Each retirement of the legacy tables by ``aria-finish`` (0006)."""
+
+    __tablename__ = "s8_06_retirements"
+    __table_args__ = ({"schema": SCHEMA},)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    legacy_schema: Mapped[str] = mapped_column(sa.Text)
+    retired_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.text("now()")
+    )
+    retired_by: Mapped[str] = mapped_column(sa.Text)
+    undone_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    undone_by: Mapped[str | None] = mapped_column(sa.Text)
+    dropped_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    dropped_by: Mapped[str | None] = mapped_column(sa.Text)

@@ -41,6 +41,7 @@ from db.schema.carried import CarriedMessage, CarriedRun, CarriedSession
 from db.schema.chat import SCHEMA as ENGINE_SCHEMA
 from db.schema.chat import ChatMessage, ChatSession
 from db.schema.legacy import LegacyMessage, LegacySession
+from db.verify.arrived import Arrived, read_by_last_run, snapshot_recorded
 
 MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 # The metadata keys that name a session's external id: OpenClaw's up to 2026-02-18, the
@@ -48,7 +49,7 @@ MIGRATED_SESSION, MIGRATED_MESSAGE = "agent_sessions", "session_messages"
 EXTERNAL_ID_KEYS = ("openclaw_session_id", "aria_session_id", "external_session_id")
 NOT_PLACEABLE = ("no session reference", "unknown session id", "unknown external id",
                  "session id clash", "message id clash", "session removed")  # fmt: skip
-COMPLETE, INCOMPLETE, COULD_NOT_CHECK, NOTHING_TO_VERIFY = 0, 1, 2, 3
+COMPLETE, INCOMPLETE, COULD_NOT_CHECK, NOTHING_TO_VERIFY, ARRIVED_SINCE = 0, 1, 2, 3, 4
 NO_RECORD = (
     "no record of what was carried (a database an earlier release migrated, not upgraded "
     "since): rows are recognised by their envelope, and a row carried and deleted since "
@@ -63,7 +64,8 @@ class Counts:
     archived: int = 0  # carried, in the archive tables
     removed: int = 0  # carried (the record says so), deleted since by the application or a user
     not_migrated: int = 0  # clashing sessions; messages that cannot be placed
-    missing: int = 0  # never carried
+    missing: int = 0  # read by a run, and neither carried nor reported: a loss
+    arrived: int = 0  # no run has read it yet: the next carry will
 
     @property
     def carried(self) -> int:
@@ -98,10 +100,18 @@ class Verification:
     not_placeable: dict[str, int]
     by_agent: list[Group]
     by_source: list[Group]
+    arrived_sessions: Arrived = field(default_factory=Arrived)  # their started_at
+    arrived_messages: Arrived = field(default_factory=Arrived)  # their created_at
+    retired_at: datetime | None = None  # the legacy tables read were retired then (aria-finish)
 
     @property
     def complete(self) -> bool:
+        """Nothing a run read is missing (rows that arrived since are the next run's)."""
         return self.sessions.missing == 0 and self.messages.missing == 0
+
+    @property
+    def arrived(self) -> int:
+        return self.sessions.arrived + self.messages.arrived
 
     @property
     def nothing_to_verify(self) -> bool:
@@ -111,7 +121,9 @@ class Verification:
     def status(self) -> int:
         if self.nothing_to_verify:
             return NOTHING_TO_VERIFY
-        return COMPLETE if self.complete else INCOMPLETE
+        if not self.complete:
+            return INCOMPLETE
+        return ARRIVED_SINCE if self.arrived else COMPLETE
 
 
 def _key(column: sa.ColumnElement[Any], key: str) -> sa.ColumnElement[Any]:
@@ -124,10 +136,12 @@ def _ours(table: Any, migrated_from: str) -> sa.ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class Sources:
-    """Which of the tables beside the legacy and live ones exist (and hold a run's record)."""
+    """Which of the tables beside the legacy and live ones exist (and hold a run's record),
+    and whether a run recorded the snapshot it read under (0006 on)."""
 
     archive: bool
     record: bool
+    snapshot: bool = False
 
 
 def _where(
@@ -165,14 +179,20 @@ def session_status(s: sa.Table, sources: Sources) -> sa.Subquery:
     / clash (``not_migrated``) / missing."""
     tables = (ChatSession.__table__, ChatSessionArchive.__table__, CarriedSession.__table__)
     rows, whens = _where(s, s.c.id, tables, MIGRATED_SESSION, "not_migrated", sources)
-    status = sa.case(*whens, else_="missing")
+    status = sa.case(*whens, (~read_by_last_run(s, sources.snapshot), "arrived"), else_="missing")
     blank = sa.func.coalesce(s.c.agent_id, "").regexp_match("^[[:space:]]*$")
     agent = sa.case((blank, "main"), else_=s.c.agent_id)
     # Only a JSON string names a source; anything else there counts as none.
     named = sa.func.jsonb_typeof(s.c.metadata.op("->", return_type=JSONB)("source")) == "string"
     source = sa.func.coalesce(sa.case((named, _key(s.c.metadata, "source"))), "unknown")
     return (
-        sa.select(s.c.id, agent.label("agent"), source.label("source"), status.label("status"))
+        sa.select(
+            s.c.id,
+            agent.label("agent"),
+            source.label("source"),
+            status.label("status"),
+            s.c.started_at.label("at"),
+        )
         .select_from(rows)
         .subquery("session_status")
     )
@@ -211,6 +231,7 @@ def message_status(
     rows, whens = _where(rows, m.c.id, tables, MIGRATED_MESSAGE, "message id clash", sources)
     status = sa.case(
         *whens,
+        (~read_by_last_run(m, sources.snapshot), "arrived"),
         (owner.c.status == "not_migrated", "session id clash"),
         (owner.c.status == "removed", "session removed"),
         (owner.c.id.is_not(None), "missing"),
@@ -224,6 +245,7 @@ def message_status(
             sa.func.coalesce(owner.c.agent, "(not placeable)").label("agent"),
             sa.func.coalesce(owner.c.source, "(not placeable)").label("source"),
             status.label("status"),
+            m.c.created_at.label("at"),
         )
         .select_from(rows)
         .subquery("message_status")
@@ -239,21 +261,28 @@ class StatusCounts(dict[str, int]):
     def counts(self) -> Counts:
         not_migrated = self["not_migrated"] + sum(self[reason] for reason in NOT_PLACEABLE)
         return Counts(sum(self.values()), self["live"], self["archived"], self["removed"],
-                      not_migrated, self["missing"])  # fmt: skip
+                      not_migrated, self["missing"], self["arrived"])  # fmt: skip
 
 
-def _tally(connection: sa.Connection, rows: sa.Subquery) -> dict[str, dict[str, StatusCounts]]:
-    """One pass over ``rows``: {"all" | "agent" | "source": {group: {status: count}}}."""
-    tallies: dict[str, dict[str, StatusCounts]] = {"all": {}, "agent": {}, "source": {}}
-    for agent, source, status, count in connection.execute(
-        sa.select(rows.c.agent, rows.c.source, rows.c.status, sa.func.count()).group_by(
-            rows.c.agent, rows.c.source, rows.c.status
-        )
-    ):
+Tallies = dict[str, dict[str, StatusCounts]]
+
+
+def _tally(connection: sa.Connection, rows: sa.Subquery) -> tuple[Tallies, Arrived]:
+    """One pass over ``rows``: {"all" | "agent" | "source": {group: {status: count}}}, and
+    the times of the oldest and newest row that arrived since the last run."""
+    tallies: Tallies = {"all": {}, "agent": {}, "source": {}}
+    arrived = Arrived()
+    for agent, source, status, count, oldest, newest in connection.execute(
+        sa.select(rows.c.agent, rows.c.source, rows.c.status, sa.func.count(),
+                  sa.func.min(rows.c.at), sa.func.max(rows.c.at))
+        .group_by(rows.c.agent, rows.c.source, rows.c.status)
+    ):  # fmt: skip
         for by, name in (("all", "all"), ("agent", agent), ("source", source)):
             group = tallies[by].setdefault(name, StatusCounts())
             group[status] += count
-    return tallies
+        if status == "arrived":
+            arrived = arrived.widened(oldest, newest)
+    return tallies, arrived
 
 
 def _existing(connection: sa.Connection, *tables: Any) -> list[str]:
@@ -282,16 +311,18 @@ def read_record(connection: sa.Connection) -> Record | None:
     return Record(count, last, carried_sessions, carried_messages, found_sessions + found_messages)
 
 
-def verify(connection: sa.Connection, legacy_schema: str) -> Verification:
+def verify(connection: sa.Connection, legacy_schema: str, suffix: str = "") -> Verification:
     """Everything, read on ``connection``, the legacy tables from ``legacy_schema``."""
-    legacy_session, legacy_message = legacy_tables(legacy_schema)
+    legacy_session, legacy_message = legacy_tables(legacy_schema, suffix)
     archive = _existing(connection, ChatSessionArchive.__table__, ChatMessageArchive.__table__)
     record = read_record(connection)
-    sources = Sources(archive=len(archive) == 2, record=record is not None)
+    sources = Sources(archive=len(archive) == 2, record=record is not None,
+                      snapshot=record is not None and snapshot_recorded(connection))  # fmt: skip
     sessions = session_status(legacy_session, sources)
-    by_session = _tally(connection, sessions)
-    by_message = _tally(connection, message_status(legacy_session, legacy_message, sessions,
-                                                   sources))  # fmt: skip
+    by_session, sessions_arrived = _tally(connection, sessions)
+    by_message, messages_arrived = _tally(
+        connection, message_status(legacy_session, legacy_message, sessions, sources)
+    )
     groups = {
         by: [
             Group(
@@ -305,7 +336,7 @@ def verify(connection: sa.Connection, legacy_schema: str) -> Verification:
     }
     message_totals = by_message["all"].get("all", StatusCounts())
     return Verification(
-        legacy_tables=[f"{legacy_schema}.{t}" for t in ("agent_sessions", "session_messages")],
+        legacy_tables=[f"{t.schema}.{t.name}" for t in (legacy_session, legacy_message)],
         archive_tables=archive if sources.archive else [],
         record=record,
         sessions=by_session["all"].get("all", StatusCounts()).counts(),
@@ -313,6 +344,8 @@ def verify(connection: sa.Connection, legacy_schema: str) -> Verification:
         not_placeable={r: message_totals[r] for r in NOT_PLACEABLE if message_totals[r]},
         by_agent=groups["agent"],
         by_source=groups["source"],
+        arrived_sessions=sessions_arrived,
+        arrived_messages=messages_arrived,
     )
 
 
@@ -320,9 +353,10 @@ class TablesNotThereError(Exception):
     """A table the report reads does not exist yet; the message names them all."""
 
 
-def check_tables(connection: sa.Connection, legacy_schema: str) -> None:
+def check_tables(connection: sa.Connection, legacy_schema: str, suffix: str = "") -> None:
     engine_tables = [f"{ENGINE_SCHEMA}.{m.__tablename__}" for m in (ChatSession, ChatMessage)]
-    legacy_tables = [f"{legacy_schema}.{name}" for name in ("agent_sessions", "session_messages")]
+    legacy_tables = [f"{legacy_schema}.{name}{suffix}"
+                     for name in ("agent_sessions", "session_messages")]  # fmt: skip
     absent = [n for n in [*legacy_tables, *engine_tables]
               if connection.scalar(sa.select(sa.func.to_regclass(n))) is None]  # fmt: skip
     if not absent:
@@ -340,9 +374,13 @@ def legacy_schema_of(connection: sa.Connection, schema: str | None) -> str:
     return schema or find_legacy_schema(connection)
 
 
-def legacy_tables(schema: str) -> tuple[sa.Table, sa.Table]:
-    """The legacy models' tables, as they stand in ``schema``."""
+def legacy_tables(schema: str, suffix: str = "") -> tuple[sa.Table, sa.Table]:
+    """The legacy models' tables, as they stand in ``schema`` (named with ``suffix`` once
+    retired: ``agent_sessions_archived``)."""
     copies = sa.MetaData()
-    session, message = (model.__table__.to_metadata(copies, schema=schema)  # type: ignore[attr-defined]
-                        for model in (LegacySession, LegacyMessage))  # fmt: skip
+    session, message = (
+        model.__table__.to_metadata(copies, schema=schema,  # type: ignore[attr-defined]
+                                    name=f"{model.__tablename__}{suffix}")
+        for model in (LegacySession, LegacyMessage)
+    )  # fmt: skip
     return session, message

@@ -1,9 +1,10 @@
 """``aria-verify`` (``python -m db.verify``): did every legacy row reach the engine's tables?
 
 The command around ``db/verify/check.py``: one read-only transaction on ``DATABASE_URL``,
-then the report as a table or, with ``--json``, for pipelines. Exit status: 0 when nothing
-that could be migrated is missing, 1 when something is, 2 when the check could not run (one
-line on stderr), 3 when the legacy tables hold no row (nothing to verify).
+then the report as a table or, with ``--json``, for pipelines. Exit status: 0 complete, 1
+when something a run read is missing (a loss), 2 when the check could not run (one line on
+stderr), 3 when the legacy tables hold no row (nothing to verify), 4 when everything the last
+run read is there and legacy rows arrived since (the scheduled carry takes them).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -23,9 +24,13 @@ import sqlalchemy as sa
 
 from db.connection.url import DatabaseURLError, database_url, describe, migration_engine, one_line
 from db.deploy.legacy_schema import AmbiguousLegacySchemaError, checked_name
+from db.finish import retirement
+from db.verify.arrived import Arrived
 from db.verify.check import (
+    ARRIVED_SINCE,
     COULD_NOT_CHECK,
     NO_RECORD,
+    NOTHING_TO_VERIFY,
     Counts,
     Record,
     TablesNotThereError,
@@ -38,10 +43,10 @@ from db.verify.check import (
 
 def render(result: Verification, where: str) -> str:
     width = 18  # "messages by source"; an agent's or a source's name is cut to it
-    columns = ("legacy", "live", "archived", "removed", "missing", "not migrated")
+    columns = ("legacy", "live", "archived", "removed", "missing", "not migrated", "arrived")
 
     def line(name: str, c: Counts) -> str:
-        figures = (c.legacy, c.live, c.archived, c.removed, c.missing, c.not_migrated)
+        figures = (c.legacy, c.live, c.archived, c.removed, c.missing, c.not_migrated, c.arrived)
         return f"{name[:width]:<{width}}" + "".join(f" {n:>12,}" for n in figures)
 
     def header(title: str = "") -> str:
@@ -49,7 +54,7 @@ def render(result: Verification, where: str) -> str:
 
     archive = " and ".join(result.archive_tables) or "none (not created yet)"
     out = [f"S8-06 verification of {where}",
-           f"legacy tables: {' and '.join(result.legacy_tables)}",
+           f"legacy tables: {' and '.join(result.legacy_tables)}{retired(result)}",
            f"the engine's archive: {archive}", f"record: {record_line(result.record)}", "",
            header(), line("sessions", result.sessions),
            line("messages", result.messages)]  # fmt: skip
@@ -57,7 +62,13 @@ def render(result: Verification, where: str) -> str:
         out.append(f"  sessions not migrated: {result.sessions.not_migrated} id clash(es)")
     for reason, count in result.not_placeable.items():
         out.append(f"  messages not placeable ({reason}): {count:,}")
-    # Each row adds up: legacy = live + archived + removed + missing + not migrated.
+    for what, count, times in (
+        ("sessions", result.sessions.arrived, result.arrived_sessions),
+        ("messages", result.messages.arrived, result.arrived_messages),
+    ):
+        if count:
+            out.append(f"  {what} arrived since the last run: {count:,}{between(times)}")
+    # Each row adds up: legacy = live + archived + removed + missing + not migrated + arrived.
     for by, groups in (("agent", result.by_agent), ("source", result.by_source)):
         for what in ("sessions", "messages"):
             counted = [(g.name, getattr(g, what)) for g in groups if getattr(g, what).legacy]
@@ -67,9 +78,25 @@ def render(result: Verification, where: str) -> str:
 
 MEANING = (
     "live, archived: carried, and in the engine's live or archive tables now; removed: "
-    "carried,\nthen deleted by the application or a user; missing: never carried; not "
-    "migrated: an id clash,\nor a message with no session to go to"
+    "carried,\nthen deleted by the application or a user; missing: read by a run and neither "
+    "carried nor\nreported (a loss); not migrated: an id clash, or a message with no session "
+    "to go to;\narrived: written since the last run read the tables, for the next carry"
 )
+# The one command that carries what arrived (docs/runbook.md).
+CARRY_COMMAND = "alembic -x carry=arrived upgrade head"
+
+
+def retired(result: Verification) -> str:
+    if result.retired_at is None:
+        return ""
+    return f" (retired since {result.retired_at.isoformat(timespec='seconds')})"
+
+
+def between(times: Arrived) -> str:
+    if times.oldest is None or times.newest is None:
+        return ""
+    oldest, newest = (t.isoformat(timespec="seconds") for t in (times.oldest, times.newest))
+    return f" (from {oldest} to {newest})"
 
 
 def record_line(record: Record | None) -> str:
@@ -88,12 +115,18 @@ def verdict(result: Verification) -> str:
             f"NOTHING TO VERIFY: {' and '.join(result.legacy_tables)} hold no row; if this "
             "deployment's history lives in another schema, name it with --legacy-schema NAME"
         )
-    if result.complete:
-        return "COMPLETE: nothing that could be migrated is missing"
-    return (
-        f"INCOMPLETE: {result.sessions.missing:,} session(s) and "
-        f"{result.messages.missing:,} message(s) that could be migrated are missing"
-    )
+    if not result.complete:
+        return (
+            f"INCOMPLETE: {result.sessions.missing:,} session(s) and "
+            f"{result.messages.missing:,} message(s) that a run read are missing"
+        )
+    if result.status == ARRIVED_SINCE:
+        return (
+            f"COMPLETE UP TO THE LAST RUN: {result.sessions.arrived:,} session(s) and "
+            f"{result.messages.arrived:,} message(s) arrived since; carry them with "
+            f"{CARRY_COMMAND}"
+        )
+    return "COMPLETE: nothing that could be migrated is missing"
 
 
 def _schema_name(name: str) -> str:
@@ -110,8 +143,10 @@ read-only transaction, and prints, overall, by agent and by source, what is live
 archived, carried and removed since, missing, or could not be migrated. Valid at any time:
 it reads the record of what was carried, whatever the application did since."""
 EPILOG = """\
-exit status: 0 complete, 1 incomplete (something that could be migrated is missing),
-2 could not check (one line on stderr), 3 nothing to verify (the legacy tables are empty)"""
+exit status: 0 complete, 1 incomplete (something a run read is missing: a loss),
+2 could not check (one line on stderr), 3 nothing to verify (the legacy tables are empty),
+4 complete up to the last run, with legacy rows arrived since (carry them with
+alembic -x carry=arrived upgrade head)"""
 
 
 def program_name(argv0: str = sys.argv[0]) -> str:
@@ -123,9 +158,18 @@ def report(result: Verification, url: sa.URL, checked_at: datetime) -> dict[str,
     """The ``--json`` document: snake_case keys only."""
     document = asdict(result)
     _with_carried(document)
+    if result.retired_at is not None:
+        document["retired_at"] = result.retired_at.isoformat(timespec="seconds")
     if result.record is not None and result.record.last_run_at is not None:
         document["record"]["last_run_at"] = result.record.last_run_at.isoformat(timespec="seconds")
     document["not_placeable"] = {k.replace(" ", "_"): v for k, v in result.not_placeable.items()}
+    for what in ("arrived_sessions", "arrived_messages"):
+        times = getattr(result, what)
+        document[what] = {
+            "oldest": None if times.oldest is None else times.oldest.isoformat(timespec="seconds"),
+            "newest": None if times.newest is None else times.newest.isoformat(timespec="seconds"),
+        }
+    document["carry_command"] = CARRY_COMMAND if result.arrived else None
     return {
         "database": describe(url),
         "checked_at": checked_at.isoformat(timespec="seconds"),
@@ -175,10 +219,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = migration_engine(url)
         with engine.connect() as connection:
             connection.execute(sa.text("SET TRANSACTION READ ONLY"))
-            schema = legacy_schema_of(connection, args.legacy_schema)
-            check_tables(connection, schema)
+            retired = retirement.current(connection)
+            if retired is not None and args.legacy_schema in (None, retired.legacy_schema):
+                if retired.dropped_at is not None:
+                    print(f"NOTHING TO VERIFY: the retired legacy tables "
+                          f"{' and '.join(retired.tables)} were dropped on "
+                          f"{retired.dropped_at:%Y-%m-%d}")  # fmt: skip
+                    return NOTHING_TO_VERIFY
+                schema, suffix = retired.legacy_schema, retirement.SUFFIX
+            else:
+                schema, suffix = legacy_schema_of(connection, args.legacy_schema), ""
+            check_tables(connection, schema, suffix)
             checked_at: datetime = connection.execute(sa.select(sa.func.now())).scalar_one()
-            result = verify(connection, schema)
+            result = verify(connection, schema, suffix)
+            if retired is not None and suffix:
+                result = replace(result, retired_at=retired.retired_at)
             connection.rollback()
         engine.dispose()
     except (DatabaseURLError, AmbiguousLegacySchemaError, TablesNotThereError) as error:

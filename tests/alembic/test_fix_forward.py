@@ -41,6 +41,7 @@ def as_0005_left_it(url: sa.URL) -> None:
         WHERE metadata->>'title_source' = 'first user message';
         UPDATE aria_engine.chat_sessions SET metadata = metadata - 'title_source';
         UPDATE aria_engine.chat_sessions_archive SET metadata = metadata - 'title_source';
+        UPDATE public.s8_06_runs SET read_snapshot = NULL;  -- 0005 recorded none
         UPDATE public.alembic_version_aria_migrations SET version_num = '0005_s8_06_history_kept';
     """)  # fmt: skip
 

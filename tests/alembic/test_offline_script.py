@@ -56,7 +56,7 @@ def test_the_downgrade_script_too() -> None:
 
 def test_our_version_table_is_written_one_clause_per_line() -> None:
     printed = [m.strip() for m in VERSION_STATEMENT.findall(offline_sql("head"))]
-    assert len(printed) == 6  # the first revision's row, then one update per revision
+    assert len(printed) == 7  # the first revision's row, then one update per revision
     assert printed[1].splitlines() == [
         f"UPDATE {OURS}",
         "SET version_num='0002_s1_01_engine_schema'",

@@ -53,5 +53,8 @@ def test_the_deploy_through_the_compose_service(stack: Stack) -> None:
     verified = stack.service("--json", entrypoint="aria-verify")
     assert verified.returncode == 0, verified.stderr
     assert json.loads(verified.stdout)["sessions"]["carried"] == HISTORY["current"]["sessions"]
+    carried = stack.service("-x", "carry=arrived", "upgrade", "head")
+    assert carried.returncode == 0, carried.stderr
+    assert "S8-06 carry: nothing arrived since run 1 (" in carried.stderr
     said = review.stderr + rehearsal.stderr + upgraded.stderr + verified.stdout + verified.stderr
     assert CREDENTIALS["DB_PASSWORD"] not in said

@@ -36,6 +36,14 @@ def test_upgrade_current_and_verify_through_the_image(database_url: sa.URL) -> N
     assert verified.returncode == 0, verified.stderr
     assert json.loads(verified.stdout)["sessions"]["carried"] == HISTORY["current"]["sessions"]
 
+    carried = run_image("-x", "carry=arrived", "upgrade", "head", environ=environ)
+    assert carried.returncode == 0, carried.stderr
+    assert "S8-06 carry: nothing arrived since run 1 (" in carried.stderr
+    printed = run_image("--sql", "--legacy-schema", "aria_data", entrypoint="aria-finish")
+    assert "ALTER TABLE aria_data.agent_sessions RENAME TO agent_sessions_archived;" in (
+        printed.stdout
+    )
+
 
 @pytest.mark.parametrize("options", [(), ("-x", "legacy_schema=aria_data")])
 def test_the_printed_script_is_byte_for_byte_the_virtualenvs(options: tuple[str, ...]) -> None:

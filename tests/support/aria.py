@@ -173,3 +173,82 @@ def application_alembic(url: sa.URL) -> Config:
 
 def application_upgrade(url: sa.URL) -> None:
     command.upgrade(application_alembic(url), "head")
+
+
+class ApplicationWriters(threading.Thread):
+    """What the application at its current version keeps writing into the legacy tables
+    (../shared/aria/DEPLOYMENTS.md, "The application still uses the legacy tables"), sped
+    up: every skill call posts a ``skill_exec`` session (no message), one in five of them is
+    patched afterwards; one call in four is scored by sentiment analysis, which writes its
+    ``session_messages`` row (and, where the tables exist, a ``sentiment_events`` row), and
+    one in three records its model usage."""
+
+    def __init__(self, url: sa.URL, schema: str, pause: float = 0.01) -> None:
+        super().__init__(daemon=True)
+        self.url, self.schema, self.pause = url, schema, pause
+        self.stopping = threading.Event()
+        self.sessions = self.messages = self.patched = 0
+        self.error: BaseException | None = None
+
+    def _call(self, connection: sa.Connection, n: int) -> None:
+        s = self.schema
+        session = connection.scalar(sa.text(f"""
+            INSERT INTO {s}.agent_sessions (agent_id, session_type, status, ended_at, metadata)
+            VALUES ('main', 'skill_exec', :status, now(), jsonb_build_object(
+                'skill', 'web_search', 'function', 'search', 'duration_ms', :n % 900,
+                'success', :ok, 'error', CASE WHEN :ok THEN NULL ELSE 'timeout' END))
+            RETURNING id"""), {"status": "completed" if n % 7 else "error", "n": n,
+                                "ok": bool(n % 7)})  # fmt: skip
+        self.sessions += 1
+        if n % 5 == 0:  # PATCH /sessions/{id}
+            connection.execute(sa.text(
+                f"UPDATE {s}.agent_sessions SET status = 'error', "
+                f"metadata = metadata || '{{\"error\": \"patched\"}}' WHERE id = :id"),
+                {"id": session})  # fmt: skip
+            self.patched += 1
+        if n % 3 == 0 and self._has(connection, "model_usage"):
+            usage = f"INSERT INTO {s}.model_usage (session_id, model, tokens) VALUES (:id, 'q', :n)"
+            connection.execute(sa.text(usage), {"id": session, "n": n})
+        if n % 4 == 0:  # sentiment scoring: the message's row, found again by hash and role
+            message = connection.scalar(sa.text(f"""
+                INSERT INTO {s}.session_messages (session_id, external_session_id, agent_id,
+                    role, content, content_hash, source_channel, metadata)
+                VALUES (:id, 'aria:skill:' || :n, 'main', 'user', 'how did the search go? ' || :n,
+                        md5('scored ' || :n), 'web', '{{}}')
+                ON CONFLICT DO NOTHING RETURNING id"""), {"id": session, "n": n})  # fmt: skip
+            if message is not None:
+                self.messages += 1
+                if self._has(connection, "sentiment_events"):
+                    connection.execute(sa.text(
+                        f"INSERT INTO {s}.sentiment_events (message_id, session_id, "
+                        "sentiment_label) VALUES (:m, :id, 'neutral')"),
+                        {"m": message, "id": session})  # fmt: skip
+
+    def _has(self, connection: sa.Connection, table: str) -> bool:
+        return (
+            connection.scalar(sa.select(sa.func.to_regclass(f"{self.schema}.{table}"))) is not None
+        )
+
+    def run(self) -> None:
+        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        try:
+            n = 0
+            while not self.stopping.is_set():
+                n += 1
+                with engine.begin() as connection:
+                    self._call(connection, n)
+                time.sleep(self.pause)
+        except BaseException as error:  # raised again in the test, by __exit__
+            self.error = error
+        finally:
+            engine.dispose()
+
+    def __enter__(self) -> ApplicationWriters:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self.join(timeout=60)
+        if self.error is not None:
+            raise self.error

@@ -24,7 +24,7 @@ _counter = itertools.count(1)
 
 def revision_module() -> ModuleType:
     """The data revision, loaded by path: revision files are not importable modules."""
-    path = ROOT / "alembic" / "versions" / "0006_s8_06_placed_and_titled.py"
+    path = ROOT / "alembic" / "versions" / "0007_s8_06_placed_and_titled.py"
     spec = importlib.util.spec_from_file_location("s8_06_placed_and_titled", path)
     assert spec is not None
     assert spec.loader is not None

@@ -112,11 +112,11 @@ def test_clashes_and_every_reason_are_counted(database_url: sa.URL, engine: sa.E
     assert status == 0
     assert got["sessions"] == {
         "legacy": 2, "live": 1, "archived": 0, "removed": 0, "not_migrated": 1, "missing": 0,
-        "carried": 1,
+        "arrived": 0, "carried": 1,
     }  # fmt: skip
     assert got["messages"] == {
         "legacy": 5, "live": 1, "archived": 0, "removed": 0, "not_migrated": 4, "missing": 0,
-        "carried": 1,
+        "arrived": 0, "carried": 1,
     }  # fmt: skip
     assert got["not_placeable"] == {
         "no_session_reference": 1, "unknown_external_id": 1, "session_id_clash": 2,
@@ -141,7 +141,8 @@ def test_a_role_that_can_only_read_runs_it(migrated: sa.URL) -> None:
         "GRANT SELECT ON public.agent_sessions, public.session_messages, "
         "aria_engine.chat_sessions, aria_engine.chat_messages, "
         "aria_engine.chat_sessions_archive, aria_engine.chat_messages_archive, "
-        "public.s8_06_runs, public.s8_06_carried_sessions, public.s8_06_carried_messages "
+        "public.s8_06_runs, public.s8_06_carried_sessions, public.s8_06_carried_messages, "
+        "public.s8_06_retirements "
         "TO {role}",
     )
     with scratch_role(migrated, *grants) as role:
@@ -178,11 +179,11 @@ def test_every_row_adds_up_overall_by_agent_and_by_source(migrated: sa.URL) -> N
     for group in groups:
         for what in ("sessions", "messages"):
             c = group[what]
-            parts = ("live", "archived", "removed", "missing", "not_migrated")
+            parts = ("live", "archived", "removed", "missing", "not_migrated", "arrived")
             assert c["legacy"] == sum(c[part] for part in parts)
             assert c["carried"] == c["live"] + c["archived"] + c["removed"]
     table = verify(migrated).stdout
-    rows = re.findall(r"^(\S.{17})" + r" +([\d,]+)" * 6 + "$", table, re.M)
+    rows = re.findall(r"^(\S.{17})" + r" +([\d,]+)" * 7 + "$", table, re.M)
     assert len(rows) == 2 + sum(
         1 for g in got["by_agent"] + got["by_source"] for w in ("sessions", "messages")
         if g[w]["legacy"]

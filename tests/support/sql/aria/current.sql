@@ -15,6 +15,15 @@ CREATE TABLE aria_data.sentiment_events (
     created_at timestamptz DEFAULT now()
 );
 
+-- What the application records of each model call, by session (ON DELETE SET NULL).
+CREATE TABLE aria_data.model_usage (
+    id uuid PRIMARY KEY DEFAULT UUID_DEFAULT,
+    session_id uuid REFERENCES aria_data.agent_sessions (id) ON DELETE SET NULL,
+    model varchar(100),
+    tokens integer,
+    created_at timestamptz DEFAULT now()
+);
+
 -- s50: agent_id and embedding on chat_messages. pgvector is not installed here: embedding
 -- is real[], a stand-in for vector(1536).
 ALTER TABLE aria_engine.chat_messages ADD COLUMN agent_id varchar(100), ADD COLUMN embedding real[];

@@ -1,4 +1,4 @@
-"""0006: placed by the application's resolver over both eras' keys, titled as the engine titles.
+"""0007: placed by the application's resolver over both eras' keys, titled as the engine titles.
 
 Data tests read "migrate up to 0004, insert legacy rows, migrate, assert".
 """

@@ -1,4 +1,4 @@
-"""0006's proof, where only the proof can catch a loss: a placed message kept out of the
+"""0007's proof, where only the proof can catch a loss: a placed message kept out of the
 archived session it belongs to (something between the statement and the table, here a
 trigger, swallows the row). The upgrade must fail whole, with the proof's message."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.support.commands import alembic, failure
+from tests.support.commands import BEFORE_HISTORY, alembic, failure
 from tests.support.history import engine_sessions, legacy_message, legacy_session, seed
 from tests.support.snapshots import dump, version
 
@@ -39,4 +39,4 @@ def test_a_placed_message_kept_out_of_an_archived_session_fails_the_upgrade_whol
         "were not carried into the engine tables; nothing was committed [SQLSTATE P0001]"
     )
     assert dump(database_url) == before
-    assert version(engine) == ["0005_s8_06_history_kept"]
+    assert version(engine) == [BEFORE_HISTORY]

@@ -301,7 +301,7 @@ def test_the_self_check_rolls_everything_back(
 
 # A name SQLAlchemy makes up for an unlabelled expression or subquery: anon_1, coalesce_2 …
 GENERATED_NAME = re.compile(r"\b(anon|[a-z]+)_[0-9]+\b")
-STEPS = ["run", *["adopt"] * 4, *["plan"] * 4, *["sessions"] * 2, *["messages"] * 2,
+STEPS = ["run", *["adopt"] * 4, "run", *["plan"] * 4, *["sessions"] * 2, *["messages"] * 2,
          *["late messages"] * 2, *["titles"] * 2, "proof"]  # fmt: skip
 
 
@@ -335,9 +335,9 @@ def test_the_layout_changes_no_plan(db: sa.Connection) -> None:
             assert same_plan(step.sql, f"{step.before}\n{one_line}" if step.before else one_line)
             compared += 1
         db.execute(step)
-    # the run, adoption (4), the plan's two tables, sessions, messages, late messages and
-    # titles (2 each)
-    assert compared == 15
+    # the run, adoption (4), the snapshot, the plan's two tables, sessions, messages, late
+    # messages and titles (2 each)
+    assert compared == 16
     assert same_plan(laid_out(revision.missing()), literal_sql(revision.missing()))  # the proof
 
 
@@ -364,7 +364,8 @@ def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
 
     printed = offline_sql(f"{BEFORE_HISTORY}:{HISTORY}")
     assert sent == data_statements(printed)
-    assert len(sent) == 23  # 4 settings, guard, run, 4 adoption, 4 plan, 6 writes, 2 titles, proof
+    assert len(sent) == 24  # 4 settings, guard, run, 4 adoption, snapshot, 4 plan, 6 writes,
+    # 2 titles, proof
 
     with fresh_database(pg_server) as copy_url:
         copy = sa.create_engine(copy_url, poolclass=sa.pool.NullPool)
@@ -392,6 +393,7 @@ def test_a_least_privilege_role_can_run_it(
         "GRANT DELETE, UPDATE (total_tokens, total_cost) ON aria_engine.chat_sessions TO {role}",
         "GRANT SELECT, INSERT ON public.s8_06_runs, public.s8_06_carried_sessions, "
         "public.s8_06_carried_messages TO {role}",
+        "GRANT UPDATE (read_snapshot) ON public.s8_06_runs TO {role}",
         "GRANT SELECT, UPDATE ON public.alembic_version_aria_migrations TO {role}",
     )
     with scratch_role(database_url, *grants) as role:

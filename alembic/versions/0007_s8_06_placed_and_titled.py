@@ -1,7 +1,7 @@
 """S8-06: carry every OpenClaw session and message where the engine keeps them, once.
 
-Revision ID: 0006_s8_06_placed_and_titled
-Revises: 0005_s8_06_history_kept
+Revision ID: 0007_s8_06_placed_and_titled
+Revises: 0006_s8_06_record_reads
 Create Date: 2026-12-05
 
 Data only. The legacy tables are read where they live, ``public`` or ``aria_data``
@@ -68,8 +68,8 @@ from db.migrate.settings import Settings, deploy_settings
 from db.migrate.steps import steps_said
 from db.migrate.titles import collapsed, cut, has_text
 
-revision: str = "0006_s8_06_placed_and_titled"
-down_revision: str | Sequence[str] | None = "0005_s8_06_history_kept"
+revision: str = "0007_s8_06_placed_and_titled"
+down_revision: str | Sequence[str] | None = "0006_s8_06_record_reads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -170,7 +170,7 @@ ENGINE_TABLES = (live_session, archived_session, live_message, archived_message)
 # The record (0004): each run, and every legacy row carried, by its id.
 runs = sa.table(
     "s8_06_runs", sa.column("run", sa.BigInteger), sa.column("legacy_schema", sa.Text),
-    schema="public",
+    sa.column("read_snapshot", sa.Text), schema="public",
 )  # fmt: skip
 carried_session, carried_message = (
     sa.table(name, sa.column("id", sa.Uuid), sa.column("run", sa.BigInteger),
@@ -674,6 +674,15 @@ def begin_run(legacy: Legacy) -> Step:
                 start_run(runs, something, legacy_schema=legacy.session.schema))  # fmt: skip
 
 
+def read_under_snapshot() -> Step:
+    """What this run reads, told apart from what arrives after (0006): taken before the plan,
+    so a row it cannot see is one the plan did not read either."""
+    return step("run", "the snapshot this run reads the legacy tables under: a legacy row it "
+                "cannot see arrived after the run", sa.update(runs)
+                .where(runs.c.run == this_run(runs))
+                .values(read_snapshot=sa.cast(sa.func.pg_current_snapshot(), sa.Text)))  # fmt: skip
+
+
 def adoption() -> list[Step]:
     totals, move, found_sessions, found_messages = adopt_earlier_release()
     return [
@@ -718,7 +727,8 @@ def writes(
 
 def migration_statements(legacy: Legacy) -> list[Step]:
     """Run, adoption, plan, sessions, messages, late messages, proof: one transaction's work."""
-    return [begin_run(legacy), *adoption(), *planned(plan(legacy), batched=False), *writes(legacy),
+    return [begin_run(legacy), *adoption(), read_under_snapshot(),
+            *planned(plan(legacy), batched=False), *writes(legacy),
             verify_complete(legacy)]  # fmt: skip
 
 
@@ -734,6 +744,13 @@ def build_migration_statements(
 
 
 def upgrade() -> None:
+    carry()
+
+
+def carry() -> None:
+    """The whole run. Also what ``alembic -x carry=arrived upgrade head`` runs at head
+    (env.py), on a schedule, for the legacy rows the application wrote since: the same plan,
+    statements, record and proof, and no version table touched."""
     # Checked by env.py before anything ran (batch_size online only, among the rest).
     settings = Settings.from_x_arguments(context.get_x_argument(as_dictionary=True))
     for setting in deploy_settings(settings, "SESSION" if settings.batch_size else "LOCAL"):
@@ -751,8 +768,8 @@ def upgrade() -> None:
         found = start_and_adopt(legacy)
         written = RowsWritten(op.get_bind(), *ENGINE_TABLES)
         with steps_said(log, "S8-06"):
-            for statement in [*planned(plan(legacy), batched=False), *writes(legacy),
-                              verify_complete(legacy)]:  # fmt: skip
+            for statement in [read_under_snapshot(), *planned(plan(legacy), batched=False),
+                              *writes(legacy), verify_complete(legacy)]:  # fmt: skip
                 op.execute(statement)
     written.stop()
     log_report(op.get_bind(), log, pinned, placement, written, found, nothing_read_from(legacy))
@@ -781,7 +798,7 @@ def upgrade_in_batches(size: int, legacy: Legacy) -> tuple[RowsWritten, RowsWrit
         written = RowsWritten(connection, *ENGINE_TABLES)
         log.info("S8-06: building the plan (every legacy message and session, read once)")
         with steps_said(log, "S8-06"):
-            for statement in planned(plan(legacy), batched=True):
+            for statement in [read_under_snapshot(), *planned(plan(legacy), batched=True)]:
                 op.execute(statement)
         # Online, the plan is known: a run with no late message sends only what can write.
         late = bool(connection.scalar(sa.select(sa.exists().where(placement.c.late))))

@@ -1,0 +1,5 @@
+import sys
+
+from db.finish.command import main
+
+sys.exit(main())
