@@ -34,6 +34,7 @@ from db.deploy.lock import DEFAULT_WAIT_SECONDS, DeployLockTimeoutError, deploy_
 from db.deploy.version_table import NAME as VERSION_TABLE
 from db.deploy.version_table import SCHEMA as VERSION_TABLE_SCHEMA
 from db.deploy.version_table import carry_over, forget_in_shared_table, starts_at
+from db.finish.retirement import current as retirement_in_force
 from db.migrate.eras import DEFAULT, X_OPTION
 from db.migrate.settings import Settings
 from db.schema import metadata
@@ -192,9 +193,15 @@ def carry_arrived(connection: sa.Connection) -> None:
             f"-x carry={CARRY} carries at head only, and the database is at {at or 'base'}: "
             "deploy with alembic upgrade head first"
         )
-    since = since_last_run(connection, config.attributes[X_OPTION])
+    retired = retirement_in_force(connection)
+    since = None if retired else since_last_run(connection, config.attributes[X_OPTION])
     if idle:  # leave it idle, so that Alembic opens (and commits) its own transaction
         connection.rollback()
+    if retired is not None:  # a timer left running after aria-finish retire
+        when = retired.retired_at.isoformat(timespec="seconds")
+        log.info("S8-06 carry: the legacy tables in %s were retired on %s; nothing to carry",
+                 retired.legacy_schema, when)  # fmt: skip
+        return
     if since is not None and since.nothing:
         log.info("S8-06 carry: nothing arrived since run %s (%s); nothing to do", since.run,
                  since.began_at.isoformat(timespec="seconds"))  # fmt: skip

@@ -6,10 +6,11 @@ found as the migration finds them, or named), ``aria_engine.chat_sessions`` /
 (``public.s8_06_carried_*``) when a run has written one. Each legacy row is then ``live``
 or ``archived`` (carried, and where the engine keeps it now), ``removed`` (the record says
 it was carried, and it is no longer in the engine: the application or a user deleted it),
-``not_migrated`` (a clash, or a message that cannot be placed, by reason) or ``missing``
-(never carried: the only cause of exit status 1); overall, by agent and by source. It holds
-at any later time, whatever the application's loops did meanwhile. ``db/verify/command.py`` is the
-command that prints it.
+``not_migrated`` (a clash, or a message that cannot be placed, by reason), ``arrived`` (no
+run has read it yet: ``db/verify/arrived.py``) or ``missing`` (a run read it, and it is
+neither carried nor reported: the only cause of exit status 1); overall, by agent and by
+source. It holds at any later time, whatever the application's loops did meanwhile.
+``db/verify/command.py`` is the command that prints it.
 
 Without a record (a database an earlier release migrated, before the next upgrade), a row
 the migration made is recognised by its envelope; one carried and deleted since cannot be

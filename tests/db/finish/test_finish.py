@@ -116,6 +116,8 @@ def test_retire_is_refused_while_the_application_uses_the_tables_and_done_once_i
     assert "retired since " in verify(deployed).stdout
     again = refusal(finish(deployed, "retire", *WATCH))
     assert again.startswith("already retired, on ")
+    timer = alembic("-x", "carry=arrived", "upgrade", "head", database_url=deployed).stderr
+    assert "S8-06 carry: the legacy tables in aria_data were retired on " in timer
 
 
 def test_undo_gives_the_names_back_unless_a_new_table_holds_one(
