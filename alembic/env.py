@@ -206,7 +206,10 @@ def carry_arrived(connection: sa.Connection) -> None:
         log.info("S8-06 carry: nothing arrived since run %s (%s); nothing to do", since.run,
                  since.began_at.isoformat(timespec="seconds"))  # fmt: skip
         return
-    if since is not None:
+    if since is None:
+        log.info("S8-06 carry: no run recorded what it read yet (runs before 0006); carrying "
+                 "whatever the record does not hold")  # fmt: skip
+    else:
         log.info("S8-06 carry: %s session(s) and %s message(s) arrived since run %s; carrying "
                  "them", f"{since.sessions:,}", f"{since.messages:,}", since.run)  # fmt: skip
     with context.begin_transaction():

@@ -54,17 +54,6 @@ SESSIONS_WITH_MESSAGES = {"feb18": 192, "current": 192 + RENAMED["sessions_with_
 ADDED_INDEXES = {"feb18": {("aria_engine", "idx_chat_sessions_updated_at")}, "current": set()}
 
 
-@pytest.fixture(params=["feb18", "current"])
-def era(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def aria(database_url: sa.URL, era: str) -> sa.URL:
-    aria_database(database_url, era)
-    return database_url
-
-
 def options_for(era: str, mode: str) -> tuple[str, ...]:
     """Online finds the legacy tables; a printed script is for public unless told."""
     if mode == "offline" and LEGACY_SCHEMA[era] != "public":

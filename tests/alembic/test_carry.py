@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import sqlalchemy as sa
 
-from tests.support.aria import LEGACY_SCHEMA, ApplicationWriters, aria_database
+from tests.support.aria import LEGACY_SCHEMA, ApplicationWriters
 from tests.support.commands import (
     BEFORE_HISTORY,
     alembic,
@@ -27,17 +26,6 @@ from tests.support.snapshots import APPLICATIONS, dump, version
 
 CARRY = ("-x", "carry=arrived", "upgrade", "head")
 ARRIVED, MISSING = 4, 1
-
-
-@pytest.fixture(params=["feb18", "current"])
-def era(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def aria(database_url: sa.URL, era: str) -> sa.URL:
-    aria_database(database_url, era)
-    return database_url
 
 
 def carried(log: str) -> str:

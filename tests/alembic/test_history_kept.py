@@ -42,11 +42,6 @@ from tests.support.snapshots import comparable, version
 RETIRED = "0003_s8_06_openclaw_history"  # where an earlier release left its databases
 
 
-@pytest.fixture(params=["feb18", "current"])
-def era(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
 def production(database_url: sa.URL, era: str) -> sa.URL:
     """An Aria database of ``era`` holding production's proportions, not migrated yet."""

@@ -39,7 +39,7 @@ def test_upgrade_current_and_verify_through_the_image(database_url: sa.URL) -> N
     carried = run_image("-x", "carry=arrived", "upgrade", "head", environ=environ)
     assert carried.returncode == 0, carried.stderr
     assert "S8-06 carry: nothing arrived since run 1 (" in carried.stderr
-    printed = run_image("--sql", "--legacy-schema", "aria_data", entrypoint="aria-finish")
+    printed = run_image("retire", "--sql", "--legacy-schema", "aria_data", entrypoint="aria-finish")
     assert "ALTER TABLE aria_data.agent_sessions RENAME TO agent_sessions_archived;" in (
         printed.stdout
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 import sqlalchemy as sa
 from alembic import command
@@ -126,31 +127,31 @@ def one_pass(engine: sa.Engine) -> dict[str, int]:
     return done
 
 
-class MaintenanceLoops(threading.Thread):
-    """The three loops, one pass after another every ``pause`` seconds until stopped: what
-    the application does beside a deploy, sped up."""
+class Beside(threading.Thread):
+    """Something the application does beside a deploy, sped up: ``once`` again every
+    ``pause`` seconds until the ``with`` block ends, where an error it met is raised."""
 
-    def __init__(self, url: sa.URL, pause: float = 0.05) -> None:
+    def __init__(self, url: sa.URL, pause: float) -> None:
         super().__init__(daemon=True)
-        install_maintenance(url)
         self.url, self.pause = url, pause
         self.stopping = threading.Event()
-        self.passes, self.moved = 0, 0
         self.error: BaseException | None = None
+
+    def once(self, engine: sa.Engine) -> None:
+        raise NotImplementedError
 
     def run(self) -> None:
         engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         try:
             while not self.stopping.is_set():
-                self.moved += sum(max(n, 0) for n in one_pass(engine).values())
-                self.passes += 1
+                self.once(engine)
                 time.sleep(self.pause)
         except BaseException as error:  # raised again in the test, by __exit__
             self.error = error
         finally:
             engine.dispose()
 
-    def __enter__(self) -> MaintenanceLoops:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -159,6 +160,19 @@ class MaintenanceLoops(threading.Thread):
         self.join(timeout=60)
         if self.error is not None:
             raise self.error
+
+
+class MaintenanceLoops(Beside):
+    """The three loops, one pass after another."""
+
+    def __init__(self, url: sa.URL, pause: float = 0.05) -> None:
+        super().__init__(url, pause)
+        install_maintenance(url)
+        self.passes, self.moved = 0, 0
+
+    def once(self, engine: sa.Engine) -> None:
+        self.moved += sum(max(n, 0) for n in one_pass(engine).values())
+        self.passes += 1
 
 
 def application_alembic(url: sa.URL) -> Config:
@@ -175,7 +189,7 @@ def application_upgrade(url: sa.URL) -> None:
     command.upgrade(application_alembic(url), "head")
 
 
-class ApplicationWriters(threading.Thread):
+class ApplicationWriters(Beside):
     """What the application at its current version keeps writing into the legacy tables
     (../shared/aria/DEPLOYMENTS.md, "The application still uses the legacy tables"), sped
     up: every skill call posts a ``skill_exec`` session (no message), one in five of them is
@@ -184,11 +198,9 @@ class ApplicationWriters(threading.Thread):
     one in three records its model usage."""
 
     def __init__(self, url: sa.URL, schema: str, pause: float = 0.01) -> None:
-        super().__init__(daemon=True)
-        self.url, self.schema, self.pause = url, schema, pause
-        self.stopping = threading.Event()
-        self.sessions = self.messages = self.patched = 0
-        self.error: BaseException | None = None
+        super().__init__(url, pause)
+        self.schema = schema
+        self.sessions = self.messages = self.patched = self.calls = 0
 
     def _call(self, connection: sa.Connection, n: int) -> None:
         s = self.schema
@@ -229,26 +241,7 @@ class ApplicationWriters(threading.Thread):
             connection.scalar(sa.select(sa.func.to_regclass(f"{self.schema}.{table}"))) is not None
         )
 
-    def run(self) -> None:
-        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
-        try:
-            n = 0
-            while not self.stopping.is_set():
-                n += 1
-                with engine.begin() as connection:
-                    self._call(connection, n)
-                time.sleep(self.pause)
-        except BaseException as error:  # raised again in the test, by __exit__
-            self.error = error
-        finally:
-            engine.dispose()
-
-    def __enter__(self) -> ApplicationWriters:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stopping.set()
-        self.join(timeout=60)
-        if self.error is not None:
-            raise self.error
+    def once(self, engine: sa.Engine) -> None:
+        self.calls += 1
+        with engine.begin() as connection:
+            self._call(connection, self.calls)

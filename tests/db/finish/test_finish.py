@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support.aria import ApplicationWriters, aria_database
+from tests.support.aria import ApplicationWriters, Beside, aria_database
 from tests.support.commands import (
     BEFORE_HISTORY,
     ROOT,
@@ -45,30 +44,16 @@ def refusal(result: subprocess.CompletedProcess[str]) -> str:
     return line.removeprefix("refused: ")
 
 
-class Reader(threading.Thread):
+class Reader(Beside):
     """Something that only reads the legacy tables (the application's GraphQL sessions query,
     its records browser): no row written, and still a use."""
 
     def __init__(self, url: sa.URL) -> None:
-        super().__init__(daemon=True)
-        self.url, self.stopping = url, threading.Event()
+        super().__init__(url, pause=0.1)
 
-    def run(self) -> None:
-        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+    def once(self, engine: sa.Engine) -> None:
         with engine.connect() as connection:
-            while not self.stopping.is_set():
-                connection.execute(sa.text("SELECT count(*) FROM aria_data.agent_sessions"))
-                connection.commit()
-                time.sleep(0.1)
-        engine.dispose()
-
-    def __enter__(self) -> Reader:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stopping.set()
-        self.join(timeout=30)
+            connection.execute(sa.text("SELECT count(*) FROM aria_data.agent_sessions"))
 
 
 @pytest.fixture
