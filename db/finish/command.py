@@ -98,8 +98,9 @@ def retire(engine: sa.Engine, schema: str, args: argparse.Namespace) -> str:
         at_head(connection)
         found = retirement.current(connection)
         if found is not None:
-            raise RefusedError(f"already retired, on {found.retired_at:%Y-%m-%d %H:%M} by "
-                          f"{found.retired_by}: aria-finish undo gives the names back")  # fmt: skip
+            when = f"{found.retired_at:%Y-%m-%d %H:%M}"
+            raise RefusedError(f"already retired, on {when} by {found.retired_by}: "
+                               "aria-finish undo gives the names back")  # fmt: skip
         verified_clean(connection, schema)
         keys = foreign_keys_on(connection, retirement.live_names(schema))
     engine.dispose()  # this connection's own reads reach the counters before the watch

@@ -24,6 +24,9 @@ COUNTERS = {
     "seq_scan": ("sequential scans", "reads"),
     "idx_scan": ("index scans", "reads"),
 }
+# A closed connection's counters reach the view a moment after it ends (its backend sends
+# them as it exits): long enough to let the command's own checks land before the watch.
+SETTLE = 2.0
 _WINDOW = re.compile(r"^([0-9]+(?:\.[0-9]+)?) ?(s|min|h)$")
 _SECONDS = {"s": 1, "min": 60, "h": 3600}
 
@@ -71,7 +74,9 @@ def watch(
     engine: sa.Engine, tables: Sequence[str], seconds: float,
     said: Callable[[str], None] = lambda _: None,
 ) -> list[Use]:  # fmt: skip
-    """What used ``tables`` over ``seconds``: every counter that moved, writes first."""
+    """What used ``tables`` over ``seconds``: every counter that moved, writes first. The
+    caller's own reads, on connections closed just before, reach the view first."""
+    time.sleep(SETTLE)
     before = sample(engine, tables)
     said(f"watching {', '.join(tables)} for {seconds:g} s: nothing may write or read them")
     time.sleep(seconds)
