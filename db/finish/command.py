@@ -26,6 +26,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from db.connection.url import DatabaseURLError, database_url, migration_engine, one_line
 from db.deploy.legacy_schema import AmbiguousLegacySchemaError, checked_name, find_legacy_schema
@@ -33,6 +34,7 @@ from db.deploy.version_table import NAME as VERSION_TABLE
 from db.deploy.version_table import SCHEMA as VERSION_TABLE_SCHEMA
 from db.finish import retirement
 from db.finish.usage import foreign_keys_on, watch, window_seconds
+from db.migrate.settings import Settings
 from db.verify.check import verify
 
 DONE, REFUSED, COULD_NOT_RUN = 0, 1, 2
@@ -223,9 +225,11 @@ def _window(text: str) -> str:
 
 
 def _lock_timeout(text: str) -> str:
-    if not text.strip().rstrip("ms").isdigit():
-        raise argparse.ArgumentTypeError(f"must be a duration such as 2s or 500ms; got {text!r}")
-    return text.strip()
+    """Checked as the deploy settings check ``-x lock_timeout`` (``db/migrate/settings.py``)."""
+    try:
+        return Settings.from_x_arguments({"lock_timeout": text}).lock_timeout
+    except CommandError as error:
+        raise argparse.ArgumentTypeError(str(error).replace("-x lock_timeout ", "")) from None
 
 
 def program_name(argv0: str = sys.argv[0]) -> str:

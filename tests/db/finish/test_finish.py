@@ -185,3 +185,10 @@ def test_retire_refuses_away_from_head_and_on_a_loss(
     assert refusal(finish(database_url, "retire", *WATCH)) == (
         "1 session(s) and 0 message(s) that a run read are missing (a loss): see aria-verify"
     )
+
+
+def test_a_bad_lock_timeout_is_refused_as_the_deploy_settings_refuse_it() -> None:
+    result = finish(None, "retire", "--sql", "--lock-timeout", "2s'; DROP TABLE x; --")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "--lock-timeout: must be a duration such as 5s or 0 (off)" in result.stderr
