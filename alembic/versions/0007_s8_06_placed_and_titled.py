@@ -32,9 +32,11 @@ Each insert records the ids it wrote in the same statement (``db/migrate/record.
 Every value is rendered into the SQL, never bound: what runs online is byte for byte what
 ``--sql`` prints. Online only, and only by reading, it also logs a report.
 
-``-x batch_size=N`` (online only) runs 4 to 6 in keyset batches of N pinned sessions, each
-with its messages, committed on its own; a run killed at any moment finishes on the next
-``upgrade`` with nothing missing and nothing twice (``db/migrate/batches.py``).
+Online, a run with more than one batch's worth to carry (``to_carry``) runs 4 to 6 in keyset
+batches of pinned sessions, each with its messages, committed on its own; a run killed at
+any moment finishes on the next ``upgrade`` with nothing missing and nothing twice
+(``db/migrate/mode.py``, ``db/migrate/batches.py``). ``-x batch_size=N`` and
+``-x single_transaction=true`` force either; ``--sql`` is always the one transaction.
 
 Why this file is longer than the ~400 lines a module aims for: it is the mapping, and
 nothing else. Every generic piece lives in ``db/migrate/`` (the plan's temporary tables,
@@ -46,6 +48,7 @@ mapping over files that a reviewer must then read side by side.
 """
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -59,12 +62,13 @@ from db.migrate.earlier_release import moved_to_archive, record_found
 from db.migrate.envelope import carried_from, envelope, envelope_json
 from db.migrate.eras import guard, legacy_schema
 from db.migrate.expressions import blank, field, lit, name_field, text_or_null
-from db.migrate.layout import Step, step
+from db.migrate.layout import Step, plain, step
+from db.migrate.mode import chosen
 from db.migrate.plan import PlanTable, dropped, planned
 from db.migrate.proof import proof
 from db.migrate.record import carried_into, held, start_run, this_run
 from db.migrate.report import log_report
-from db.migrate.settings import Settings, deploy_settings
+from db.migrate.settings import Settings, deploy_settings, seconds
 from db.migrate.steps import steps_said
 from db.migrate.titles import collapsed, cut, has_text
 
@@ -621,6 +625,30 @@ def titled(where: str, batch: Batch | None = None) -> sa.Update:
     )
 
 
+def to_carry(legacy: Legacy, limit: int) -> sa.Select[Any]:
+    """Legacy sessions and messages the record does not hold, each counted up to ``limit``
+    + 1 at most: enough to choose how the run goes, cheap at any size of history."""
+
+    def counted(table: sa.TableClause, record: sa.TableClause) -> sa.ScalarSelect[Any]:
+        ids = sa.select(table.c.id).where(~held(record, table.c.id)).limit(lit(limit + 1))
+        return sa.select(sa.func.count()).select_from(ids.subquery()).scalar_subquery()
+
+    return sa.select(counted(legacy.session, carried_session).label("sessions"),
+                     counted(legacy.message, carried_message).label("messages"))  # fmt: skip
+
+
+def written_counted() -> Step:
+    """One transaction's writes are invisible to autovacuum until it commits, so the tables
+    the titles read look as empty as before it: the planner then probes them row by row,
+    one random read each, which on a 512 MB server ran for over 18 minutes at 1M where the
+    hash joins these row counts lead to take seconds (docs/benchmark.md). Batches commit,
+    and read only their own key range."""
+    read = (*ENGINE_TABLES, carried_session)
+    names = ",\n".join(f"    {t.schema}.{t.name}" for t in read)
+    what = "row counts of the tables the titles read (autovacuum cannot see this transaction)"
+    return plain("titles", what, f"ANALYZE\n{names}")
+
+
 def missing() -> sa.Select[Any]:
     """Pinned sessions and placed messages the record does not hold. A message whose
     session left the engine between the plan and its write (a user deleted it) could not be
@@ -718,6 +746,7 @@ def writes(
             step("late messages", "archived sessions an earlier run carried count the messages "
                  "added to them", count_late_messages(ARCHIVE, batch)),
         ] if late else []),
+        *([] if batch is not None else [written_counted()]),
         step("titles", "carried sessions in aria_engine.chat_sessions with no title take "
              "their first user message's, as the engine titles a chat", titled(LIVE, batch)),
         step("titles", "carried sessions in aria_engine.chat_sessions_archive with no title "
@@ -752,8 +781,9 @@ def carry() -> None:
     (env.py), on a schedule, for the legacy rows the application wrote since: the same plan,
     statements, record and proof, and no version table touched."""
     # Checked by env.py before anything ran (batch_size online only, among the rest).
-    settings = Settings.from_x_arguments(context.get_x_argument(as_dictionary=True))
-    for setting in deploy_settings(settings, "SESSION" if settings.batch_size else "LOCAL"):
+    x = context.get_x_argument(as_dictionary=True)
+    settings = Settings.from_x_arguments(x)
+    for setting in deploy_settings(settings):
         op.execute(setting)
     schema = legacy_schema()
     legacy = legacy_tables(schema)
@@ -762,8 +792,15 @@ def carry() -> None:
         for statement in migration_statements(legacy):
             op.execute(statement)
         return
-    if settings.batch_size:
-        found, written = upgrade_in_batches(settings.batch_size, legacy)
+    mode = chosen(
+        settings, lambda limit: tuple(op.get_bind().execute(to_carry(legacy, limit)).one()),
+        rehearsing=x.get("rehearse") == "true",
+    )  # fmt: skip
+    log.info("S8-06: %s", mode.why)
+    if mode.batch_size:
+        for setting in deploy_settings(settings, "SESSION"):  # they outlive the batches' commits
+            op.execute(setting)
+        found, written = upgrade_in_batches(mode.batch_size, legacy, seconds(settings.batch_pause))
     else:
         found = start_and_adopt(legacy)
         written = RowsWritten(op.get_bind(), *ENGINE_TABLES)
@@ -773,7 +810,7 @@ def carry() -> None:
                 op.execute(statement)
     written.stop()
     log_report(op.get_bind(), log, pinned, placement, written, found, nothing_read_from(legacy))
-    if settings.batch_size:
+    if mode.batch_size:
         for drop in dropped(plan(legacy)):
             op.execute(drop)
 
@@ -789,7 +826,9 @@ def start_and_adopt(legacy: Legacy) -> RowsWritten:
     return found
 
 
-def upgrade_in_batches(size: int, legacy: Legacy) -> tuple[RowsWritten, RowsWritten]:
+def upgrade_in_batches(
+    size: int, legacy: Legacy, pause: float = 0.0
+) -> tuple[RowsWritten, RowsWritten]:
     connection = op.get_bind()
     with op.get_context().autocommit_block():
         with committed(connection):  # before the plan, which reads what it recorded
@@ -811,6 +850,7 @@ def upgrade_in_batches(size: int, legacy: Legacy) -> tuple[RowsWritten, RowsWrit
                 for statement in writes(legacy, batch, None if run is None else lit(run), late):
                     op.execute(statement)
             progress.step(size)
+            time.sleep(pause)
     # In the transaction that records the revision: a failed check leaves it unrecorded.
     with steps_said(log, "S8-06"):
         op.execute(verify_complete(legacy, batched=True))

@@ -1,7 +1,7 @@
 """The settings every revision sends first, so that no role default decides how a deploy
-behaves: a blocked lock fails fast, a long statement is not cut short, big joins stay in
-memory. Each can be changed with ``-x NAME=VALUE``; values are checked before they are
-written into the SQL, and a bad one fails in one line.
+behaves: a blocked lock fails fast, a long statement is not cut short, joins get memory
+enough without taking a small server's. Each can be changed with ``-x NAME=VALUE``; values
+are checked before they are written into the SQL, and a bad one fails in one line.
 """
 
 from __future__ import annotations
@@ -19,9 +19,20 @@ _DURATION = r"^[0-9]+ ?(us|ms|s|min|h|d)?$"
 _FORMATS = {
     "lock_timeout": (_DURATION, "a duration such as 5s or 0 (off)"),
     "statement_timeout": (_DURATION, "a duration such as 2h or 0 (off)"),
-    "work_mem": (r"^[0-9]+ ?(kB|MB|GB)$", "a size such as 64MB"),
+    "work_mem": (r"^[0-9]+ ?(kB|MB|GB)$", "a size such as 16MB"),
+    "hash_mem_multiplier": (r"^[0-9]+(\.[0-9]+)?$", "a number such as 1 or 2.0"),
     "jit": (r"^(on|off)$", "on or off"),
+    "batch_pause": (r"^[0-9]+ ?(ms|s)?$", "a duration such as 200ms or 0 (none)"),
 }
+_SECONDS = {"ms": 0.001, "s": 1.0, "": 1.0}
+
+
+def seconds(duration: str) -> float:
+    """``200ms``, ``2s`` or ``3`` (seconds) as seconds."""
+    found = re.fullmatch(r"([0-9]+) ?(ms|s)?", duration.strip())
+    if found is None:
+        raise CommandError(f"-x batch_pause must be {_FORMATS['batch_pause'][1]}; got {duration!r}")
+    return int(found[1]) * _SECONDS[found[2] or ""]
 
 
 @dataclass(frozen=True)
@@ -30,13 +41,22 @@ class Settings:
     lock_timeout: str = "5s"
     # Off: a role default meant for web requests must not kill a migration of many minutes.
     statement_timeout: str = "0"
-    # The data revision's joins span whole tables; 4MB (the default) spills them to disk.
-    work_mem: str = "64MB"
+    # Per sort or hash, and the plan's widest statement holds eight hashes at once: 16MB
+    # each keeps the backend well inside the 512 MB aria-db has, which shared buffers, the
+    # application and the page cache share (docs/benchmark.md); 4MB (PostgreSQL's default)
+    # spills every join many times over.
+    work_mem: str = "16MB"
+    # 1: a hash gets work_mem like a sort, not twice it (PostgreSQL 15's default is 2).
+    hash_mem_multiplier: str = "1"
     # Off: compiling a plan to machine code took half a second per big statement at 200k
     # rows, more than it saved on a statement that runs once (docs/benchmark.md).
     jit: str = "off"
-    # Online only, data revision only: keyset batches, each committed on its own.
+    # Online only, data revision only: keyset batches, each committed on its own. Neither
+    # given: the run chooses (db/migrate/mode.py).
     batch_size: int | None = None
+    single_transaction: bool = False
+    # After each batch's commit, the server is left to the application this long.
+    batch_pause: str = "0"
 
     @classmethod
     def from_x_arguments(cls, x: Mapping[str, str]) -> Settings:
@@ -52,6 +72,16 @@ class Settings:
                     f"-x batch_size must be a whole number of rows above 0; got {x['batch_size']!r}"
                 )
             values["batch_size"] = int(x["batch_size"])
+        if "single_transaction" in x:
+            if x["single_transaction"] not in ("true", "false"):
+                raise CommandError(
+                    f"-x single_transaction must be true or false; got {x['single_transaction']!r}"
+                )
+            values["single_transaction"] = x["single_transaction"] == "true"
+        if values.get("single_transaction") and "batch_size" in values:
+            raise CommandError(
+                "-x single_transaction=true and -x batch_size ask for opposite runs; give one"
+            )
         return cls(**values)
 
 
@@ -59,7 +89,7 @@ def deploy_settings(settings: Settings, scope: str = "LOCAL") -> list[sa.TextCla
     """``SET LOCAL`` lasts the transaction; ``SET SESSION`` outlives the commits of batches."""
     return [
         sa.text(f"SET {scope} {name} = '{getattr(settings, name)}'")
-        for name in ("lock_timeout", "statement_timeout", "work_mem", "jit")
+        for name in ("lock_timeout", "statement_timeout", "work_mem", "hash_mem_multiplier", "jit")
     ]
 
 

@@ -94,11 +94,11 @@ def _live_and_archived(connection: sa.Connection, live: sa.Table, archive: sa.Ta
     return found
 
 
-def production_history(url: sa.URL, size: int) -> sa.URL:
+def production_history(url: sa.URL, size: int, messages: int | None = None) -> sa.URL:
     """Production-shaped legacy tables at ``url`` (no Alembic yet), holding the benchmark's
-    generated history of ``size`` sessions and ``size`` messages."""
+    generated history of ``size`` sessions and ``messages`` messages (``size`` unless given)."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.begin() as connection:
-        build_legacy_history(connection, size)
+        build_legacy_history(connection, size, messages)
     engine.dispose()
     return url

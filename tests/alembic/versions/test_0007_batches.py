@@ -221,8 +221,10 @@ def test_batch_size_with_sql_is_refused_in_one_line() -> None:
         ("migration_lock_wait=-1", "-x migration_lock_wait must be a number of seconds"),
         ("lock_timeout=5s'; DROP TABLE x; --", "-x lock_timeout must be a duration"),
         ("statement_timeout=soon", "-x statement_timeout must be a duration"),
-        ("work_mem=lots", "-x work_mem must be a size such as 64MB; got 'lots'"),
+        ("work_mem=lots", "-x work_mem must be a size such as 16MB; got 'lots'"),
         ("jit=maybe", "-x jit must be on or off; got 'maybe'"),
+        ("hash_mem_multiplier=lots", "-x hash_mem_multiplier must be a number such as 1 or 2.0"),
+        ("single_transaction=yes", "-x single_transaction must be true or false; got 'yes'"),
         ("batchsize=100", "unknown -x option(s): batchsize; known: batch_size,"),
         (
             "legacy_schema=aria_data; DROP TABLE x",
@@ -233,6 +235,14 @@ def test_batch_size_with_sql_is_refused_in_one_line() -> None:
 def test_bad_settings_fail_in_one_line_before_any_sql_is_printed(option: str, message: str) -> None:
     result = alembic("-x", option, "upgrade", "head", "--sql", check=False)
     assert message in failure(result)  # and stdout, the file an operator redirects it to, empty
+
+
+def test_forcing_both_modes_at_once_is_refused_in_one_line() -> None:
+    result = alembic("-x", "single_transaction=true", "-x", "batch_size=100", "upgrade", "head",
+                     "--sql", check=False)  # fmt: skip
+    assert failure(result) == (
+        "FAILED: -x single_transaction=true and -x batch_size ask for opposite runs; give one"
+    )
 
 
 @pytest.mark.parametrize("option", ["batch_size=abc", "work_mem=lots", "migration_lock_wait=x"])
@@ -248,7 +258,8 @@ def test_timeouts_are_in_the_printed_sql_and_can_be_overridden() -> None:
     default = alembic("upgrade", f"{BEFORE_HISTORY}:head", "--sql").stdout
     assert "SET LOCAL lock_timeout = '5s';" in default
     assert "SET LOCAL statement_timeout = '0';" in default
-    assert "SET LOCAL work_mem = '64MB';" in default
+    assert "SET LOCAL work_mem = '16MB';" in default
+    assert "SET LOCAL hash_mem_multiplier = '1';" in default
     assert "SET LOCAL jit = 'off';" in default
     changed = alembic(
         "-x", "lock_timeout=800ms", "-x", "statement_timeout=2h", "-x", "work_mem=1GB",

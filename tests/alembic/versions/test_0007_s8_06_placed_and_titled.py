@@ -302,7 +302,7 @@ def test_the_self_check_rolls_everything_back(
 # A name SQLAlchemy makes up for an unlabelled expression or subquery: anon_1, coalesce_2 …
 GENERATED_NAME = re.compile(r"\b(anon|[a-z]+)_[0-9]+\b")
 STEPS = ["run", *["adopt"] * 4, "run", *["plan"] * 4, *["sessions"] * 2, *["messages"] * 2,
-         *["late messages"] * 2, *["titles"] * 2, "proof"]  # fmt: skip
+         *["late messages"] * 2, *["titles"] * 3, "proof"]  # fmt: skip
 
 
 def test_offline_sql_is_laid_out_for_a_reader() -> None:
@@ -364,8 +364,8 @@ def test_offline_sql_is_what_runs_online_and_gives_the_same_rows(
 
     printed = offline_sql(f"{BEFORE_HISTORY}:{HISTORY}")
     assert sent == data_statements(printed)
-    assert len(sent) == 24  # 4 settings, guard, run, 4 adoption, snapshot, 4 plan, 6 writes,
-    # 2 titles, proof
+    assert len(sent) == 26  # 5 settings, guard, run, 4 adoption, snapshot, 4 plan, 6 writes,
+    # the titles' ANALYZE and 2 titles, proof
 
     with fresh_database(pg_server) as copy_url:
         copy = sa.create_engine(copy_url, poolclass=sa.pool.NullPool)
