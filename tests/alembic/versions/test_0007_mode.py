@@ -28,8 +28,8 @@ def test_production_s_whole_history_is_one_transaction(
                   database_url=production_history(database_url, 14_300, 3_900)).stderr  # fmt: skip
 
     assert (
-        "S8-06: one transaction: 14,300 session(s) and 3,900 message(s) not carried yet, within one "
-        "batch of 20,000 (-x batch_size=N forces batches)"
+        "S8-06: one transaction: 14,300 session(s) and 3,900 message(s) not carried yet, "
+        "within one batch of 20,000 (-x batch_size=N forces batches)"
     ) in log
     assert PROGRESS not in log
     assert carried(engine)[0] == 14_300

@@ -43,8 +43,8 @@ def test_one_batch_s_worth_is_one_transaction_and_more_runs_in_batches(
 def test_the_reason_names_what_was_found_and_how_to_force_the_other() -> None:
     small = chosen(Settings(), Counted(14_300, 3_900))
     assert small.why == (
-        "one transaction: 14,300 session(s) and 3,900 message(s) not carried yet, within one batch of "
-        "20,000 (-x batch_size=N forces batches)"
+        "one transaction: 14,300 session(s) and 3,900 message(s) not carried yet, within one "
+        "batch of 20,000 (-x batch_size=N forces batches)"
     )
     large = chosen(Settings(), Counted(1_000_000, 3_900))
     assert large.why == (
