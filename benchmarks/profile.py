@@ -1,9 +1,12 @@
 """Where each data step's time goes: ``EXPLAIN (ANALYZE, BUFFERS)`` of every statement the
-data revision runs, on a copy of a legacy database at 0004, just before it (issue 13).
+data revision runs, on a copy of a legacy database just before it (issues 13 and 27), one
+line per statement: adoption, run, plan, each insert, titles, proof.
 
-Each step's time is split at the moment its rows were ready (the end of the node under the
-INSERT): before it, computing them (reading, joining, sorting, mapping); after it, writing
-them (heap, indexes, the foreign key's trigger). The whole plans go to ``--plans``.
+An insert's time is split at the moment the rows under its top node were ready: for the
+engine inserts, whose top node writes the record (``WITH written AS (INSERT …) INSERT INTO
+s8_06_carried_…``), before it is computing and writing the engine rows, after it writing
+their record; triggers are the foreign keys' checks. A statement EXPLAIN cannot take (the
+proof's ``DO`` block, ``ANALYZE``) is timed as it runs. The whole plans go to ``--plans``.
 
     python -m benchmarks.profile --size 200000 --runs 3 --plans profile.json.txt
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +34,19 @@ from benchmarks.run import (
 )
 from benchmarks.write_limit import STEP
 
-BEFORE_DATA = "0004_engine_archive_and_record"  # where the data revision starts
+BEFORE_DATA = "0006_s8_06_record_reads"  # where the data revision starts
 EXPLAINED = ("INSERT", "UPDATE", "WITH", "CREATE TEMPORARY TABLE")
 
 
 def data_revision_sql() -> list[str]:
-    """The statements of ``alembic upgrade 0004:head --sql``, without BEGIN/COMMIT."""
+    """The statements of ``alembic upgrade 0006:head --sql``, without BEGIN/COMMIT."""
     statements = [s.strip() for s in offline_sql(f"{BEFORE_DATA}:head").split(";\n\n")]
     return [s.removesuffix(";") for s in statements if s and s not in ("BEGIN", "COMMIT;")]
+
+
+def what(statement: str) -> str:
+    """The start of the statement's own comment, to tell the steps of one name apart."""
+    return statement.splitlines()[0].split(": ", 1)[-1][:60]
 
 
 def body(statement: str) -> str:
@@ -68,7 +77,11 @@ def profile(url: sa.URL) -> list[str]:
         for statement in data_revision_sql():
             found = STEP.search(statement)
             if not found or not body(statement).startswith(EXPLAINED):
+                started = time.perf_counter()
                 connection.exec_driver_sql(statement)
+                if found:
+                    print(f"  {found.group(1):<13} {time.perf_counter() - started:6.2f} s "
+                          f"(timed) {what(statement)}", flush=True)  # fmt: skip
                 continue
             explain = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + body(statement)
             result = connection.exec_driver_sql(explain).scalar_one()
@@ -76,7 +89,7 @@ def profile(url: sa.URL) -> list[str]:
             total, ready, triggers = split(plan)
             print(
                 f"  {found.group(1):<13} {total:6.2f} s: rows ready at {ready:5.2f} s, written "
-                f"in {total - ready:5.2f} s (triggers {triggers:5.2f} s)",
+                f"in {total - ready:5.2f} s (triggers {triggers:5.2f} s) {what(statement)}",
                 flush=True,
             )
             plans.append(f"-- {found.group(1)}\n{json.dumps(plan, indent=1)}\n")

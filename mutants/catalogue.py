@@ -34,6 +34,8 @@ TITLES = "tests/db/migrate/test_titles.py"
 ENV = "tests/alembic/test_env.py"
 CARRY = "tests/alembic/test_carry.py"
 FINISH = "tests/db/finish/test_finish.py"
+MODE = T + "test_0007_mode.py"
+UNIT_MODE = "tests/db/migrate/test_mode.py"
 
 
 @dataclass(frozen=True)
@@ -238,4 +240,12 @@ MUTANTS = [
            "        if unnamed:", "        if False:", (FINISH,)),
     Mutant("undo renames onto a new table's name", "db/finish/command.py",
            "        if taken:", "        if False:", (FINISH,)),
+    Mutant("one transaction takes any number of messages", "db/migrate/mode.py",
+           "    if sessions <= BATCH and messages <= BATCH:", "    if sessions <= BATCH:",
+           (UNIT_MODE, MODE)),
+    Mutant("the count ignores what the record holds", REVISION,
+           "ids = sa.select(table.c.id).where(~held(record, table.c.id))",
+           "ids = sa.select(table.c.id).where(sa.true())", (MODE,)),
+    Mutant("the one transaction leaves the titles' tables unanalyzed", REVISION,
+           "        *([] if batch is not None else [written_counted()]),\n", "", (MAPPING,)),
 ]  # fmt: skip

@@ -48,7 +48,6 @@ mapping over files that a reviewer must then read side by side.
 """
 
 import logging
-import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -68,7 +67,7 @@ from db.migrate.plan import PlanTable, dropped, planned
 from db.migrate.proof import proof
 from db.migrate.record import carried_into, held, start_run, this_run
 from db.migrate.report import log_report
-from db.migrate.settings import Settings, deploy_settings, seconds
+from db.migrate.settings import Settings, deploy_settings
 from db.migrate.steps import steps_said
 from db.migrate.titles import collapsed, cut, has_text
 
@@ -612,7 +611,14 @@ def titled(where: str, batch: Batch | None = None) -> sa.Update:
     )
     first = (
         sa.select(m.c.session_id, collapsed(m.c.content).label("text"))
-        .where(m.c.session_id.in_(untitled), m.c.role == lit("user"), has_text(m.c.content))
+        # The batch's range on the messages too: their session_id index then reads only the
+        # batch's messages, not every message earlier batches wrote.
+        .where(
+            m.c.session_id.in_(untitled),
+            *within(batch, m.c.session_id),
+            m.c.role == lit("user"),
+            has_text(m.c.content),
+        )
         .ext(postgresql.distinct_on(m.c.session_id))
         .order_by(m.c.session_id, m.c.created_at, m.c.id)
         .subquery("first_user_message")
@@ -800,7 +806,7 @@ def carry() -> None:
     if mode.batch_size:
         for setting in deploy_settings(settings, "SESSION"):  # they outlive the batches' commits
             op.execute(setting)
-        found, written = upgrade_in_batches(mode.batch_size, legacy, seconds(settings.batch_pause))
+        found, written = upgrade_in_batches(mode.batch_size, legacy)
     else:
         found = start_and_adopt(legacy)
         written = RowsWritten(op.get_bind(), *ENGINE_TABLES)
@@ -826,9 +832,7 @@ def start_and_adopt(legacy: Legacy) -> RowsWritten:
     return found
 
 
-def upgrade_in_batches(
-    size: int, legacy: Legacy, pause: float = 0.0
-) -> tuple[RowsWritten, RowsWritten]:
+def upgrade_in_batches(size: int, legacy: Legacy) -> tuple[RowsWritten, RowsWritten]:
     connection = op.get_bind()
     with op.get_context().autocommit_block():
         with committed(connection):  # before the plan, which reads what it recorded
@@ -850,7 +854,6 @@ def upgrade_in_batches(
                 for statement in writes(legacy, batch, None if run is None else lit(run), late):
                     op.execute(statement)
             progress.step(size)
-            time.sleep(pause)
     # In the transaction that records the revision: a failed check leaves it unrecorded.
     with steps_said(log, "S8-06"):
         op.execute(verify_complete(legacy, batched=True))

@@ -22,17 +22,7 @@ _FORMATS = {
     "work_mem": (r"^[0-9]+ ?(kB|MB|GB)$", "a size such as 16MB"),
     "hash_mem_multiplier": (r"^[0-9]+(\.[0-9]+)?$", "a number such as 1 or 2.0"),
     "jit": (r"^(on|off)$", "on or off"),
-    "batch_pause": (r"^[0-9]+ ?(ms|s)?$", "a duration such as 200ms or 0 (none)"),
 }
-_SECONDS = {"ms": 0.001, "s": 1.0, "": 1.0}
-
-
-def seconds(duration: str) -> float:
-    """``200ms``, ``2s`` or ``3`` (seconds) as seconds."""
-    found = re.fullmatch(r"([0-9]+) ?(ms|s)?", duration.strip())
-    if found is None:
-        raise CommandError(f"-x batch_pause must be {_FORMATS['batch_pause'][1]}; got {duration!r}")
-    return int(found[1]) * _SECONDS[found[2] or ""]
 
 
 @dataclass(frozen=True)
@@ -55,8 +45,6 @@ class Settings:
     # given: the run chooses (db/migrate/mode.py).
     batch_size: int | None = None
     single_transaction: bool = False
-    # After each batch's commit, the server is left to the application this long.
-    batch_pause: str = "0"
 
     @classmethod
     def from_x_arguments(cls, x: Mapping[str, str]) -> Settings:
