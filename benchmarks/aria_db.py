@@ -27,7 +27,8 @@ LIMIT_BYTES = 512 * 1024 * 1024
 # The server's own settings stay the image's defaults (shared_buffers 128MB), as aria-db's;
 # fsync on, as in production (CI's throwaway servers turn it off).
 SERVER_ARGS = ["-c", "fsync=on"]
-KILLED = re.compile(r"terminated by signal 9|was terminated by signal")
+# What the server logs when the kernel kills one of its processes.
+KILLED = re.compile(r"terminated by signal [0-9]+")
 
 
 def engine() -> list[str]:
@@ -91,12 +92,12 @@ class AriaDb:
                               check=False)  # fmt: skip
         return done.stdout + done.stderr
 
-    def memory(self) -> Memory:
+    def cgroup(self) -> Cgroup:
         pid = subprocess.run(
             [*engine(), "inspect", "--format", "{{.State.Pid}}", self.name],
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
-        return Memory(int(pid))
+        return Cgroup(int(pid))
 
 
 @dataclass
@@ -120,7 +121,7 @@ class Throttling:
                           self.seconds - before.seconds)  # fmt: skip
 
 
-class Memory:
+class Cgroup:
     """The container's memory and CPU cgroups (v1 or v2), found from its first process."""
 
     def __init__(self, pid: int) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from benchmarks.aria_db import LIMIT_BYTES, LIMITS, AriaDb, Memory, Throttling
+from benchmarks.aria_db import KILLED, LIMIT_BYTES, LIMITS, AriaDb, Cgroup, Throttling
 from benchmarks.load import CREATE_LIVE_CHAT, Application
 from benchmarks.run import ALEMBIC, ROOT, admin
 from db.connection.throwaway import psql_url
@@ -96,17 +96,17 @@ class Sampler(threading.Thread):
     """The container's memory every 100 ms: its peak, and the peak of any client backend
     that is not the application's (the migration's)."""
 
-    def __init__(self, memory: Memory, application: Application) -> None:
+    def __init__(self, cgroup: Cgroup, application: Application) -> None:
         super().__init__(daemon=True)
-        self.memory, self.application = memory, application
+        self.cgroup, self.application = cgroup, application
         self.peak = self.backend_peak = 0
-        self.oom_before = self.oom_kills = memory.sample().oom_kills
+        self.oom_before = self.oom_kills = cgroup.sample().oom_kills
         self.stopping = threading.Event()
 
     def run(self) -> None:
         while not self.stopping.wait(0.1):
             try:
-                sample = self.memory.sample()
+                sample = self.cgroup.sample()
             except OSError:  # the container's processes restarting
                 continue
             self.peak = max(self.peak, sample.unreclaimable)
@@ -126,7 +126,7 @@ def build_template(db: AriaDb, case: str) -> str:
     started = time.perf_counter()
     with sa.create_engine(db.url(name), poolclass=sa.pool.NullPool).begin() as connection:
         build_legacy_history(connection, sessions, messages)
-    alembic(db.url(name), "upgrade", BEFORE)
+    alembic(db.url(name), "upgrade", BEFORE, check=True)
     with admin(db.url(name)).connect() as connection:
         connection.exec_driver_sql(CREATE_LIVE_CHAT)
         connection.exec_driver_sql("VACUUM ANALYZE")
@@ -135,12 +135,14 @@ def build_template(db: AriaDb, case: str) -> str:
     return name
 
 
-def alembic(url: sa.URL, *args: str) -> tuple[int, str]:
+def alembic(url: sa.URL, *args: str, check: bool = False) -> tuple[int, str]:
+    """Exit status and log of one ``alembic ARGS``; a deploy that fails is a result to
+    report, a failed setup (``check``) stops the benchmark."""
     env = dict(os.environ, DATABASE_URL=psql_url(url))
     done = subprocess.run([*ALEMBIC, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           check=False)  # fmt: skip
-    if done.returncode != 0 and args[-1] == BEFORE:
-        raise SystemExit(f"alembic upgrade {BEFORE} failed:\n{done.stderr[-2000:]}")
+    if check and done.returncode != 0:
+        raise SystemExit(f"alembic {' '.join(args)} failed:\n{done.stderr[-2000:]}")
     return done.returncode, done.stderr
 
 
@@ -154,10 +156,10 @@ def deploy(db: AriaDb, case: str, mode: str, template: str, idle: float = 60.0) 
     db.restart()
     log_before = len(db.log())
     with Application(db.url(run)) as application:
-        sampler = Sampler(db.memory(), application)
+        sampler = Sampler(db.cgroup(), application)
         sampler.start()
         time.sleep(5)  # the load settles before the deploy starts
-        before = sampler.memory.throttling()
+        before = sampler.cgroup.throttling()
         started = time.perf_counter()
         if mode == IDLE:
             status, log = 0, ""
@@ -165,12 +167,12 @@ def deploy(db: AriaDb, case: str, mode: str, template: str, idle: float = 60.0) 
         else:
             status, log = alembic(db.url(run), *MODES[mode], "upgrade", "head")
         seconds = time.perf_counter() - started
-        throttling = sampler.memory.throttling().since(before)
+        throttling = sampler.cgroup.throttling().since(before)
         time.sleep(5)
         sampler.stopping.set()
         sampler.join()
     server_log = db.log()[log_before:]
-    killed = [line.strip() for line in server_log.splitlines() if "terminated by signal" in line]
+    killed = [line.strip() for line in server_log.splitlines() if KILLED.search(line)]
     if sampler.oom_kills > sampler.oom_before:
         killed.append(f"{sampler.oom_kills - sampler.oom_before} OOM kill(s) in the cgroup")
     chose = CHOSEN.search(log) if mode != IDLE else None

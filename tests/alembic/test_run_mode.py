@@ -1,7 +1,8 @@
 """0007 chooses how it runs (``db/migrate/mode.py``): production's whole history in one
 transaction, more than one batch's worth in batches, counted against the record (what is
 carried already does not count), and either when the operator forces it; the log says which
-and why."""
+and why. Not under ``versions/``: counting and choosing are the same on every major, so CI
+runs these on its two full-suite legs only."""
 
 from __future__ import annotations
 
