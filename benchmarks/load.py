@@ -2,8 +2,10 @@
 a message written into the live chat every 10 ms (the message, then its session's count
 and time, one transaction), and the 50 newest chats listed every 50 ms (the chat list's
 page: agent sessions hidden, newest first, ``src/api/routers/engine_sessions.py`` at
-``ba6f888``). Every operation is timed; one that fails (the server gone) is counted, and the
-load connects again.
+``ba6f888``). Its statements are prepared, as the application's asyncpg prepares them
+(psycopg does after a statement's fifth run), and keep their plans until the planner's
+statistics of a table they read change. Every operation is timed; one that fails (the
+server gone) is counted, and the load connects again.
 """
 
 from __future__ import annotations

@@ -249,4 +249,9 @@ MUTANTS = [
            "ids = sa.select(table.c.id).where(sa.true())", (MODE,)),
     Mutant("the one transaction leaves the titles' tables unanalyzed", REVISION,
            "        *([] if batch is not None else [written_counted()]),\n", "", (OFFLINE,)),
+    Mutant("the batches never tell the planner what they wrote", REVISION,
+           "            if analyzed_after(number):", "            if False:", (BATCHES,)),
+    Mutant("the batches analyze only after the first", "db/migrate/batches.py",
+           "return number > 0 and number & (number - 1) == 0", "return number == 1",
+           ("tests/db/migrate/test_batches.py",)),
 ]  # fmt: skip

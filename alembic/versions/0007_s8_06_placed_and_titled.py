@@ -56,7 +56,15 @@ from alembic import context, op
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.migrate.batches import Batch, Progress, RowsWritten, committed, keyset_batches, within
+from db.migrate.batches import (
+    Batch,
+    Progress,
+    RowsWritten,
+    analyzed_after,
+    committed,
+    keyset_batches,
+    within,
+)
 from db.migrate.earlier_release import moved_to_archive, record_found
 from db.migrate.envelope import carried_from, envelope, envelope_json
 from db.migrate.eras import guard, legacy_schema
@@ -643,14 +651,26 @@ def to_carry(legacy: Legacy, limit: int) -> sa.Select[Any]:
                      counted(legacy.message, carried_message).label("messages"))  # fmt: skip
 
 
-def written_counted() -> Step:
-    """One transaction's writes are invisible to autovacuum until it commits, so the tables
-    the titles read look as empty as before it: the planner then probes them row by row,
-    one random read each, which on a 512 MB server ran for over 18 minutes at 1M where the
-    hash joins these row counts lead to take seconds (docs/benchmark.md). Batches commit,
-    and read only their own key range."""
+def written_counted(batched: bool = False) -> Step:
+    """Fresh row counts of the tables the runs write and the titles read.
+
+    One transaction: its writes are invisible to autovacuum until it commits, so those
+    tables look as empty as before it; the planner then probes them row by row, one random
+    read each, which on a 512 MB server ran for over 18 minutes at 1M where the hash joins
+    these counts lead to take seconds (docs/benchmark.md).
+
+    Batches (after the 1st, 2nd, 4th, … ``analyzed_after``): the application keeps its
+    statements prepared (asyncpg), each with the plan made when the engine tables were
+    nearly empty, a sequential scan, until their statistics change; autovacuum's analyze
+    comes at most once a minute, while the batches add tens of thousands of rows a second.
+    An ANALYZE tells the planner and makes the application plan again. SKIP_LOCKED: a table
+    autovacuum holds is skipped rather than waited for, as the vacuum updates its counts
+    too, and a batched run never queues behind it."""
     read = (*ENGINE_TABLES, carried_session)
     names = ",\n".join(f"    {t.schema}.{t.name}" for t in read)
+    if batched:
+        what = "row counts of the tables the batches have grown, for the application's plans"
+        return plain("batches", what, f"ANALYZE (SKIP_LOCKED)\n{names}")
     what = "row counts of the tables the titles read (autovacuum cannot see this transaction)"
     return plain("titles", what, f"ANALYZE\n{names}")
 
@@ -847,12 +867,15 @@ def upgrade_in_batches(size: int, legacy: Legacy) -> tuple[RowsWritten, RowsWrit
         late = bool(connection.scalar(sa.select(sa.exists().where(placement.c.late))))
         total = connection.scalar(sa.select(sa.func.count()).select_from(pinned)) or 0
         progress = Progress(log, "S8-06 legacy sessions, each with its messages", total)
-        for batch in keyset_batches(connection, pinned.c.session_id, size):
+        batches = keyset_batches(connection, pinned.c.session_id, size)
+        for number, batch in enumerate(batches, start=1):
             # A session and its messages commit together, with their record: a killed run
             # never leaves a session whose message_count counts messages that are not there.
             with committed(connection):
                 for statement in writes(legacy, batch, None if run is None else lit(run), late):
                     op.execute(statement)
+            if analyzed_after(number):
+                op.execute(written_counted(batched=True))
             progress.step(size)
     # In the transaction that records the revision: a failed check leaves it unrecorded.
     with steps_said(log, "S8-06"):

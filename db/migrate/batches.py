@@ -47,6 +47,13 @@ def keyset_batches(
         lower = upper
 
 
+def analyzed_after(number: int) -> bool:
+    """Whether the tables the batches write get fresh statistics after batch ``number``
+    (counted from 1): after batches 1, 2, 4, 8, …, so a table never grows more than twice
+    over past what the planner was last told of it, for log2(batches) ANALYZEs in all."""
+    return number > 0 and number & (number - 1) == 0
+
+
 @contextmanager
 def committed(connection: sa.Connection) -> Iterator[None]:
     """One transaction on a connection in autocommit mode (inside Alembic's

@@ -108,6 +108,26 @@ def test_batches_rerun_finds_nothing_to_do(legacy: sa.URL, engine: sa.Engine) ->
     assert reported(log) == {"legacy": SIZE, "live": 0, "archived": 0, "already": SIZE}
 
 
+def test_batches_tell_the_planner_the_rows_they_wrote(legacy: sa.URL, engine: sa.Engine) -> None:
+    """The application's prepared statements are planned again only when a table's
+    statistics change: the batches analyze what they grew (after batches 1, 2, 4 and 8 of 8
+    here), where autovacuum would at most once a minute (off on the test servers)."""
+    alembic("upgrade", BEFORE_HISTORY, database_url=legacy)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE aria_engine.chat_sessions, "
+                                   "aria_engine.chat_sessions_archive")  # fmt: skip
+
+    alembic("-x", f"batch_size={BATCH}", "upgrade", "head", database_url=legacy)
+
+    with engine.connect() as connection:
+        for table in ("chat_sessions", "chat_sessions_archive"):
+            rows, counted = connection.execute(sa.text(
+                f"SELECT count(*), (SELECT reltuples FROM pg_class WHERE oid = "
+                f"'aria_engine.{table}'::regclass) FROM aria_engine.{table}")).one()  # fmt: skip
+            assert rows > 0
+            assert counted == rows
+
+
 def _blocked_backend(engine: sa.Engine, table: str) -> int | None:
     """The pid of a backend whose INSERT into ``table`` is waiting on a lock."""
     with engine.connect() as connection:

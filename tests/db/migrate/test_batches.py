@@ -7,7 +7,14 @@ import logging
 import pytest
 import sqlalchemy as sa
 
-from db.migrate.batches import Progress, RowsWritten, committed, keyset_batches, within
+from db.migrate.batches import (
+    Progress,
+    RowsWritten,
+    analyzed_after,
+    committed,
+    keyset_batches,
+    within,
+)
 
 numbers = sa.table("numbers", sa.column("n", sa.Integer), schema="public")
 
@@ -89,3 +96,7 @@ def test_rows_written_counts_what_each_statement_reports(table: sa.Engine) -> No
         connection.execute(sa.insert(numbers).values(n=99))
     assert (written.inserted["numbers"], written.updated["numbers"]) == (4, 2)
     assert "other" not in written.inserted
+
+
+def test_tables_are_analyzed_each_time_the_batches_have_doubled_them() -> None:
+    assert [n for n in range(0, 40) if analyzed_after(n)] == [1, 2, 4, 8, 16, 32]
