@@ -111,7 +111,7 @@ def test_batches_rerun_finds_nothing_to_do(legacy: sa.URL, engine: sa.Engine) ->
 def test_batches_tell_the_planner_the_rows_they_wrote(legacy: sa.URL, engine: sa.Engine) -> None:
     """The application's prepared statements are planned again only when a table's
     statistics change: the batches analyze what they grew (after batches 1, 2, 4 and 8 of 8
-    here), where autovacuum would at most once a minute (off on the test servers)."""
+    here), where autovacuum would at most once a minute, not within this test."""
     alembic("upgrade", BEFORE_HISTORY, database_url=legacy)
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE aria_engine.chat_sessions, "
