@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 REVISION = "alembic/versions/0007_s8_06_placed_and_titled.py"
 VERIFY = "db/verify/check.py"
+RUN = "db/migrate/run.py"
 T = "tests/alembic/versions/"
 VIEW = T + "test_0007_engine_view.py"
 MAPPING = T + "test_0007_s8_06_placed_and_titled.py"
@@ -37,6 +38,7 @@ CARRY = "tests/alembic/test_carry.py"
 FINISH = "tests/db/finish/test_finish.py"
 MODE = "tests/alembic/test_run_mode.py"
 UNIT_MODE = "tests/db/migrate/test_mode.py"
+UNIT_RUN = "tests/db/migrate/test_run.py"
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ MUTANTS = [
     Mutant("a late message moves updated_at back", REVISION,
            "updated_at=sa.func.greatest(e.c.updated_at, late.c.last_message_at)",
            "updated_at=late.c.last_message_at", (VIEW,)),
-    Mutant("a batch's sessions and messages commit apart", REVISION,
+    Mutant("a batch's sessions and messages commit apart", RUN,
            "            with committed(connection):", "            if True:",
            (BATCHES + "::test_killed_mid_run_then_run_again_misses_nothing_and_doubles_nothing",)),
     Mutant("SQL NULL metadata becomes a JSON null", "db/migrate/envelope.py",
@@ -248,9 +250,11 @@ MUTANTS = [
            "ids = sa.select(table.c.id).where(~held(record, table.c.id))",
            "ids = sa.select(table.c.id).where(sa.true())", (MODE,)),
     Mutant("the one transaction leaves the titles' tables unanalyzed", REVISION,
-           "        *([] if batch is not None else [written_counted()]),\n", "", (OFFLINE,)),
-    Mutant("the batches never tell the planner what they wrote", REVISION,
-           "            if analyzed_after(number):", "            if False:", (BATCHES,)),
+           "        *([] if batch is not None else [titles_read()]),\n", "", (OFFLINE,)),
+    Mutant("the batches never tell the planner what they wrote", RUN,
+           "            if analyzed_after(number):", "            if False:", (BATCHES, UNIT_RUN)),
+    Mutant("the batched run's plan is left behind", RUN,
+           "        for drop in dropped(carry.plan):", "        for drop in []:", (UNIT_RUN,)),
     Mutant("the batches analyze only after the first", "db/migrate/batches.py",
            "return number > 0 and number & (number - 1) == 0", "return number == 1",
            ("tests/db/migrate/test_batches.py",)),

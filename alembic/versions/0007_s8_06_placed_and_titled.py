@@ -34,17 +34,17 @@ Every value is rendered into the SQL, never bound: what runs online is byte for 
 
 Online, a run with more than one batch's worth to carry (``to_carry``) runs 4 to 6 in keyset
 batches of pinned sessions, each with its messages, committed on its own; a run killed at
-any moment finishes on the next ``upgrade`` with nothing missing and nothing twice
-(``db/migrate/mode.py``, ``db/migrate/batches.py``). ``-x batch_size=N`` and
-``-x single_transaction=true`` force either; ``--sql`` is always the one transaction.
+any moment finishes on the next ``upgrade`` with nothing missing and nothing twice.
+``-x batch_size=N`` and ``-x single_transaction=true`` force either; ``--sql`` is always
+the one transaction. ``db/migrate/run.py`` sends, either way, what ``carrying`` hands it.
 
 Why this file is longer than the ~400 lines a module aims for: it is the mapping, and
-nothing else. Every generic piece lives in ``db/migrate/`` (the plan's temporary tables,
-the proof, the record's insert, an earlier release's adoption, batches, steps, layout);
-what is left is this revision's own: the stubs of the schema as 0001/0002/0004 left it
-(frozen here on purpose), the mapping table, and one builder per statement, each of which
-decides where a legacy row goes and what it becomes. Cutting it further would scatter one
-mapping over files that a reviewer must then read side by side.
+nothing else. Every generic piece lives in ``db/migrate/`` (the run, its mode and batches,
+the plan's temporary tables, the proof, the record's insert, an earlier release's adoption,
+steps, layout); what is left is this revision's own: the stubs of the schema as
+0001/0002/0004 left it (frozen here on purpose), the mapping table, and one builder per
+statement, each of which decides where a legacy row goes and what it becomes. Cutting it
+further would scatter one mapping over files that a reviewer must then read side by side.
 """
 
 import logging
@@ -52,31 +52,21 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from alembic import context, op
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 
-from db.migrate.batches import (
-    Batch,
-    Progress,
-    RowsWritten,
-    analyzed_after,
-    committed,
-    keyset_batches,
-    within,
-)
+from db.migrate.batches import Batch, within
 from db.migrate.earlier_release import moved_to_archive, record_found
 from db.migrate.envelope import carried_from, envelope, envelope_json
 from db.migrate.eras import guard, legacy_schema
 from db.migrate.expressions import blank, field, lit, name_field, text_or_null
-from db.migrate.layout import Step, plain, step
-from db.migrate.mode import chosen
-from db.migrate.plan import PlanTable, dropped, planned
+from db.migrate.layout import Step, analyzed, step
+from db.migrate.plan import PlanTable
 from db.migrate.proof import proof
 from db.migrate.record import carried_into, held, start_run, this_run
 from db.migrate.report import log_report
+from db.migrate.run import Carry, in_one_transaction, run
 from db.migrate.settings import Settings, deploy_settings
-from db.migrate.steps import steps_said
 from db.migrate.titles import collapsed, cut, has_text
 
 revision: str = "0007_s8_06_placed_and_titled"
@@ -188,6 +178,8 @@ carried_session, carried_message = (
              sa.column("earlier_release", sa.Boolean), schema="public")
     for name in ("s8_06_carried_sessions", "s8_06_carried_messages")
 )  # fmt: skip
+# What the writes grow and the titles read: analyzed for the planner as it grows.
+GROWN = (*ENGINE_TABLES, carried_session)
 # The plan, in this session's temporary schema: one row per legacy message, and per session.
 placement = sa.table(
     "s8_06_placement",
@@ -651,28 +643,14 @@ def to_carry(legacy: Legacy, limit: int) -> sa.Select[Any]:
                      counted(legacy.message, carried_message).label("messages"))  # fmt: skip
 
 
-def written_counted(batched: bool = False) -> Step:
-    """Fresh row counts of the tables the runs write and the titles read.
-
-    One transaction: its writes are invisible to autovacuum until it commits, so those
-    tables look as empty as before it; the planner then probes them row by row, one random
-    read each, which on a 512 MB server ran for over 18 minutes at 1M where the hash joins
-    these counts lead to take seconds (docs/benchmark.md).
-
-    Batches (after the 1st, 2nd, 4th, … ``analyzed_after``): the application keeps its
-    statements prepared (asyncpg), each with the plan made when the engine tables were
-    nearly empty, a sequential scan, until their statistics change; autovacuum's analyze
-    comes at most once a minute, while the batches add tens of thousands of rows a second.
-    An ANALYZE tells the planner and makes the application plan again. SKIP_LOCKED: a table
-    autovacuum holds is skipped rather than waited for, as the vacuum updates its counts
-    too, and a batched run never queues behind it."""
-    read = (*ENGINE_TABLES, carried_session)
-    names = ",\n".join(f"    {t.schema}.{t.name}" for t in read)
-    if batched:
-        what = "row counts of the tables the batches have grown, for the application's plans"
-        return plain("batches", what, f"ANALYZE (SKIP_LOCKED)\n{names}")
-    what = "row counts of the tables the titles read (autovacuum cannot see this transaction)"
-    return plain("titles", what, f"ANALYZE\n{names}")
+def titles_read() -> Step:
+    """Fresh row counts of the tables the titles read, in the one transaction: its writes
+    are invisible to autovacuum until it commits, so those tables look as empty as before
+    it; the planner then probes them row by row, one random read each, which on a 512 MB
+    server ran for over 18 minutes at 1M where the hash joins these counts lead to take
+    seconds (docs/benchmark.md). Batches analyze as they go (``db/migrate/run.py``)."""
+    return analyzed("titles", "row counts of the tables the titles read (autovacuum cannot "
+                    "see this transaction)", GROWN)  # fmt: skip
 
 
 def missing() -> sa.Select[Any]:
@@ -772,7 +750,7 @@ def writes(
             step("late messages", "archived sessions an earlier run carried count the messages "
                  "added to them", count_late_messages(ARCHIVE, batch)),
         ] if late else []),
-        *([] if batch is not None else [written_counted()]),
+        *([] if batch is not None else [titles_read()]),
         step("titles", "carried sessions in aria_engine.chat_sessions with no title take "
              "their first user message's, as the engine titles a chat", titled(LIVE, batch)),
         step("titles", "carried sessions in aria_engine.chat_sessions_archive with no title "
@@ -780,11 +758,26 @@ def writes(
     ]  # fmt: skip
 
 
+def carrying(legacy: Legacy) -> Carry:
+    """This revision's statements, by stage, for ``db/migrate/run.py`` to send."""
+    return Carry(
+        name="S8-06", log=log, start=[begin_run(legacy), *adoption()],
+        read=read_under_snapshot(), plan=plan(legacy),
+        walked=pinned.c.session_id, walked_what="legacy sessions, each with its messages",
+        writes=lambda batch, number, late: writes(legacy, batch, number, late),
+        proof=lambda batched: verify_complete(legacy, batched),
+        to_carry=lambda limit: to_carry(legacy, limit),
+        run_number=this_run(runs), any_late=sa.exists().where(placement.c.late),
+        adopted_into=(live_session, archived_session, carried_session, carried_message),
+        written_into=ENGINE_TABLES, grows=GROWN,
+        report=lambda connection, written, found: log_report(
+            connection, log, pinned, placement, written, found, nothing_read_from(legacy)),
+    )  # fmt: skip
+
+
 def migration_statements(legacy: Legacy) -> list[Step]:
     """Run, adoption, plan, sessions, messages, late messages, proof: one transaction's work."""
-    return [begin_run(legacy), *adoption(), read_under_snapshot(),
-            *planned(plan(legacy), batched=False), *writes(legacy),
-            verify_complete(legacy)]  # fmt: skip
+    return in_one_transaction(carrying(legacy))
 
 
 def build_migration_statements(
@@ -803,84 +796,11 @@ def upgrade() -> None:
 
 
 def carry() -> None:
-    """The whole run. Also what ``alembic -x carry=arrived upgrade head`` runs at head
-    (env.py), on a schedule, for the legacy rows the application wrote since: the same plan,
-    statements, record and proof, and no version table touched."""
-    # Checked by env.py before anything ran (batch_size online only, among the rest).
-    x = context.get_x_argument(as_dictionary=True)
-    settings = Settings.from_x_arguments(x)
-    for setting in deploy_settings(settings):
-        op.execute(setting)
+    """The whole run (``db/migrate/run.py``). Also what ``alembic -x carry=arrived upgrade
+    head`` runs at head (env.py), on a schedule, for the legacy rows the application wrote
+    since: the same plan, statements, record and proof, and no version table touched."""
     schema = legacy_schema()
-    legacy = legacy_tables(schema)
-    op.execute(guard(schema))
-    if context.is_offline_mode():
-        for statement in migration_statements(legacy):
-            op.execute(statement)
-        return
-    mode = chosen(
-        settings, lambda limit: tuple(op.get_bind().execute(to_carry(legacy, limit)).one()),
-        rehearsing=x.get("rehearse") == "true",
-    )  # fmt: skip
-    log.info("S8-06: %s", mode.why)
-    if mode.batch_size:
-        for setting in deploy_settings(settings, "SESSION"):  # they outlive the batches' commits
-            op.execute(setting)
-        found, written = upgrade_in_batches(mode.batch_size, legacy)
-    else:
-        found = start_and_adopt(legacy)
-        written = RowsWritten(op.get_bind(), *ENGINE_TABLES)
-        with steps_said(log, "S8-06"):
-            for statement in [read_under_snapshot(), *planned(plan(legacy), batched=False),
-                              *writes(legacy), verify_complete(legacy)]:  # fmt: skip
-                op.execute(statement)
-    written.stop()
-    log_report(op.get_bind(), log, pinned, placement, written, found, nothing_read_from(legacy))
-    if mode.batch_size:
-        for drop in dropped(plan(legacy)):
-            op.execute(drop)
-
-
-def start_and_adopt(legacy: Legacy) -> RowsWritten:
-    """The run's row, then an earlier release's rows adopted; what adopting wrote, counted."""
-    found = RowsWritten(op.get_bind(), live_session, archived_session, carried_session,
-                        carried_message)  # fmt: skip
-    with steps_said(log, "S8-06"):
-        for statement in [begin_run(legacy), *adoption()]:
-            op.execute(statement)
-    found.stop()
-    return found
-
-
-def upgrade_in_batches(size: int, legacy: Legacy) -> tuple[RowsWritten, RowsWritten]:
-    connection = op.get_bind()
-    with op.get_context().autocommit_block():
-        with committed(connection):  # before the plan, which reads what it recorded
-            found = start_and_adopt(legacy)
-        run = connection.scalar(sa.select(this_run(runs)))
-        written = RowsWritten(connection, *ENGINE_TABLES)
-        log.info("S8-06: building the plan (every legacy message and session, read once)")
-        with steps_said(log, "S8-06"):
-            for statement in [read_under_snapshot(), *planned(plan(legacy), batched=True)]:
-                op.execute(statement)
-        # Online, the plan is known: a run with no late message sends only what can write.
-        late = bool(connection.scalar(sa.select(sa.exists().where(placement.c.late))))
-        total = connection.scalar(sa.select(sa.func.count()).select_from(pinned)) or 0
-        progress = Progress(log, "S8-06 legacy sessions, each with its messages", total)
-        batches = keyset_batches(connection, pinned.c.session_id, size)
-        for number, batch in enumerate(batches, start=1):
-            # A session and its messages commit together, with their record: a killed run
-            # never leaves a session whose message_count counts messages that are not there.
-            with committed(connection):
-                for statement in writes(legacy, batch, None if run is None else lit(run), late):
-                    op.execute(statement)
-            if analyzed_after(number):
-                op.execute(written_counted(batched=True))
-            progress.step(size)
-    # In the transaction that records the revision: a failed check leaves it unrecorded.
-    with steps_said(log, "S8-06"):
-        op.execute(verify_complete(legacy, batched=True))
-    return found, written
+    run(carrying(legacy_tables(schema)), guard(schema))
 
 
 def downgrade() -> None:

@@ -116,3 +116,12 @@ def step(name: str, what: str, statement: sa.Executable, before: str = "") -> St
 def plain(name: str, what: str, sql: str) -> Step:
     """A statement short enough to read as written (DDL, ANALYZE, a DO block)."""
     return Step(name, f"{name}: {what}", sql)
+
+
+def analyzed(
+    name: str, what: str, tables: Sequence[sa.TableClause], skip_locked: bool = False
+) -> Step:
+    """``ANALYZE`` of ``tables``, one per line; ``skip_locked``: a table another session
+    holds (autovacuum) is skipped, not waited for."""
+    names = ",\n".join(f"{' ' * INDENT}{table.schema}.{table.name}" for table in tables)
+    return plain(name, what, f"ANALYZE{' (SKIP_LOCKED)' if skip_locked else ''}\n{names}")

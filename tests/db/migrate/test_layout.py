@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlglot.errors import ParseError
 
 from db.migrate.expressions import lit
-from db.migrate.layout import Step, laid_out, plain, pretty, quoted, step
+from db.migrate.layout import Step, analyzed, laid_out, plain, pretty, quoted, step
 
 AWKWARD = "it's 100% done: :name, %(x)s and ''quotes''\ta tab\na line " + "long " * 40
 
@@ -67,3 +67,22 @@ def test_what_cannot_be_read_is_refused_not_printed_half() -> None:
         pretty("SELECT FROM WHERE (")
     with pytest.raises(ValueError, match="one line"):
         Step("s", "two\nlines", "SELECT 1")
+
+
+@pytest.mark.parametrize(
+    ("skip_locked", "first_line"), [(False, "ANALYZE"), (True, "ANALYZE (SKIP_LOCKED)")]
+)
+def test_analyzed_lists_its_tables_one_per_line_and_runs(
+    engine: sa.Engine, skip_locked: bool, first_line: str
+) -> None:
+    tables = [sa.table(name, schema="public") for name in ("one", "two")]
+    analyze = analyzed("stats", "fresh counts", tables, skip_locked=skip_locked)
+    assert analyze.text == f"-- stats: fresh counts\n{first_line}\n    public.one,\n    public.two"
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE public.one AS SELECT generate_series(1, 5) AS n")
+        connection.exec_driver_sql("CREATE TABLE public.two (n int)")
+        connection.execute(analyze)
+        counted = connection.exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE oid = 'public.one'::regclass"
+        ).scalar()
+    assert counted == 5
