@@ -45,7 +45,7 @@ from db.migrate.expressions import lit
 from db.migrate.layout import Step, analyzed
 from db.migrate.mode import chosen
 from db.migrate.plan import PlanTable, dropped, planned
-from db.migrate.settings import Settings, deploy_settings
+from db.migrate.settings import deploy_settings, send_deploy_settings
 from db.migrate.steps import steps_said
 
 Report = Callable[[sa.Connection, RowsWritten, RowsWritten], None]
@@ -94,10 +94,7 @@ def grown(carry: Carry) -> Step:
 def run(carry: Carry, guard: sa.Executable) -> None:
     """The whole run, from the revision's ``upgrade`` (or env.py's carry of what arrived):
     ``-x`` read and checked by env.py before anything ran."""
-    x = context.get_x_argument(as_dictionary=True)
-    settings = Settings.from_x_arguments(x)
-    for setting in deploy_settings(settings):
-        op.execute(setting)
+    settings = send_deploy_settings()
     op.execute(guard)
     if context.is_offline_mode():
         for statement in in_one_transaction(carry):
@@ -106,7 +103,7 @@ def run(carry: Carry, guard: sa.Executable) -> None:
     connection = op.get_bind()
     mode = chosen(
         settings, lambda limit: tuple(connection.execute(carry.to_carry(limit)).one()),
-        rehearsing=x.get("rehearse") == "true",
+        rehearsing=context.get_x_argument(as_dictionary=True).get("rehearse") == "true",
     )  # fmt: skip
     carry.log.info("%s: %s", carry.name, mode.why)
     if mode.batch_size:
